@@ -1,0 +1,89 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { toNodeError } from '../engine/errors';
+import { errorItem } from '../engine/output';
+import type { Runtime } from '../engine/tasks';
+import { getProviderContext } from '../engine/transport';
+import { getProvider } from '../providers';
+import * as cancel from './cancel.operation';
+import { engineSettings, type Outcome } from './context';
+import * as getStatus from './getStatus.operation';
+import * as submit from './submit.operation';
+import * as submitAndWait from './submitAndWait.operation';
+import * as waitForCompletion from './waitForCompletion.operation';
+
+function journalText(journal: Map<number, string>, except?: number): string | undefined {
+	const lines = [...journal.entries()]
+		.filter(([itemIndex]) => itemIndex !== except)
+		.sort(([a], [b]) => a - b)
+		.map(([itemIndex, taskId]) => `item ${itemIndex}: task ${taskId}`);
+	return lines.length
+		? `Tasks created in this run (they keep running and are billed; resume them with "Wait for Completion"): ${lines.join(', ')}`
+		: undefined;
+}
+
+/**
+ * The one place that dispatches an operation and turns per-item outcomes into n8n output: every
+ * input item yields its result items or, with "Continue", an error item — always with pairedItem.
+ */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const providerId = this.getNodeParameter('authentication', 0) as string;
+	const operation = this.getNodeParameter('operation', 0) as string;
+	const adapter = getProvider(providerId);
+	if (!adapter) {
+		throw new NodeOperationError(this.getNode(), `Unknown provider "${providerId}"`, {
+			description: 'Pick a provider in the Provider field.',
+		});
+	}
+	const { concurrency, ...settings } = engineSettings(this);
+	const rt: Runtime = {
+		fns: this,
+		adapter,
+		ctx: await getProviderContext(this, adapter),
+		settings,
+		signal: this.getExecutionCancelSignal(),
+		journal: new Map(),
+	};
+
+	let outcomes: Outcome[];
+	switch (operation) {
+		case 'submitAndWait':
+			outcomes = await submitAndWait.execute(rt, this, concurrency);
+			break;
+		case 'submit':
+			outcomes = await submit.execute(rt, this, concurrency);
+			break;
+		case 'waitForCompletion':
+			outcomes = await waitForCompletion.execute(rt, this);
+			break;
+		case 'getStatus':
+			outcomes = await getStatus.execute(rt, this);
+			break;
+		case 'cancel':
+			outcomes = await cancel.execute(rt, this);
+			break;
+		default:
+			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
+	}
+	if (outcomes.some((outcome) => 'canceled' in outcome)) {
+		throw new NodeOperationError(this.getNode(), 'The execution was stopped while waiting for Kling Motion Control tasks', {
+			description: journalText(rt.journal),
+		});
+	}
+
+	const output: INodeExecutionData[] = [];
+	const continueOnFail = this.continueOnFail();
+	for (const [itemIndex, outcome] of outcomes.entries()) {
+		if ('items' in outcome) {
+			output.push(...outcome.items);
+			continue;
+		}
+		if (!('failure' in outcome)) continue;
+		if (!continueOnFail) {
+			throw toNodeError(this.getNode(), outcome.failure, itemIndex, journalText(rt.journal, itemIndex));
+		}
+		output.push(errorItem(itemIndex, outcome.failure));
+	}
+	return [output];
+}

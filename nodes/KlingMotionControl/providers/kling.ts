@@ -1,0 +1,116 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { asNumber, asObject, asString, joinUrl, mapStatus, requireString } from './common';
+import type { ProviderAdapter, ProviderError, TaskState, TaskStatus } from './types';
+
+// Official Kling API, legacy JWT generation (providers.md §2.7). The credential signs the JWT.
+const MODE = { standard: 'std', pro: 'pro' } as const;
+const PATH = '/v1/videos/motion-control';
+
+const STATUS: Record<string, TaskStatus> = {
+	submitted: 'queued',
+	processing: 'processing',
+	succeed: 'completed',
+	failed: 'failed',
+};
+
+/** Kling's error codes, as sentences a user can act on. */
+const CODE_HINTS: Record<string, string> = {
+	'1000': 'Authentication failed: check the Access Key and Secret Key in the Kling credential.',
+	'1001': 'Authentication failed: the Authorization header is missing or empty.',
+	'1002': 'Authentication failed: the signed token is invalid. Check the Access Key and Secret Key.',
+	'1003': 'Authentication failed: the signed token is not valid yet. Check the clock of the n8n host.',
+	'1004': 'Authentication failed: the signed token has expired. Check the clock of the n8n host.',
+	'1100': 'The Kling account has a problem (for example no active resource pack).',
+	'1101': 'The Kling account is in arrears: top up the account balance.',
+	'1102': 'The Kling resource pack is used up or expired: buy or renew a pack.',
+	'1103': 'This Kling account has no permission for this model or feature.',
+	'1200': 'Kling rejected the request parameters.',
+	'1201': 'Kling rejected a parameter value.',
+	'1300': 'Kling refused the request under its content policy.',
+	'1301': 'Kling refused the content under its safety policy.',
+	'1302': 'Kling: requests are arriving too fast. Lower the Concurrency option or wait.',
+	'1303': 'Kling: more tasks in parallel than the resource pack allows. Lower the Concurrency option.',
+	'1304': 'Kling: the request came from an IP address that is not on the account allow-list.',
+	'5000': 'Kling server error.',
+	'5001': 'Kling is temporarily unavailable.',
+	'5002': 'Kling timed out on the server side.',
+};
+
+function parseTask(body: unknown): TaskState {
+	const data = asObject(asObject(body).data);
+	const providerStatus = asString(data.task_status);
+	const status = mapStatus(STATUS, providerStatus);
+	const videos = asObject(data.task_result).videos;
+	const list = Array.isArray(videos) ? videos.map(asObject) : [];
+	return {
+		status,
+		providerStatus,
+		videoUrls:
+			status === 'completed'
+				? list.map((video) => asString(video.url)).filter((url): url is string => !!url)
+				: [],
+		errorMessage: asString(data.task_status_msg) || undefined,
+		durationSeconds: asNumber(list[0]?.duration),
+		raw: body,
+	};
+}
+
+export const kling: ProviderAdapter = {
+	id: 'kling',
+	displayName: 'Kling AI (official API)',
+	credentialType: 'klingMcKlingApi',
+	capabilities: {
+		qualities: ['standard', 'pro'],
+		features: ['callbackUrl', 'elementId', 'watermark'],
+		cancel: false,
+		promptRequired: false,
+		idempotentSubmit: true,
+		outputLifetimeHours: 30 * 24,
+	},
+
+	buildSubmit(request, ctx) {
+		const body: IDataObject = {
+			model_name: 'kling-v3',
+			mode: MODE[request.quality],
+			image_url: request.imageUrl,
+			video_url: request.videoUrl,
+			character_orientation: request.characterOrientation,
+		};
+		if (request.prompt) body.prompt = request.prompt;
+		if (request.keepOriginalSound !== undefined) {
+			body.keep_original_sound = request.keepOriginalSound ? 'yes' : 'no';
+		}
+		if (request.elementId) body.element_list = [{ element_id: request.elementId }];
+		if (request.watermark !== undefined) body.watermark_info = { enabled: request.watermark };
+		if (request.callbackUrl) body.callback_url = request.callbackUrl;
+		if (request.idempotencyKey) body.external_task_id = request.idempotencyKey;
+		return { method: 'POST', url: joinUrl(ctx.baseUrl, PATH), body };
+	},
+
+	parseSubmit(body) {
+		const data = asObject(asObject(body).data);
+		return { handle: { taskId: requireString(data.task_id, 'data.task_id') }, state: parseTask(body) };
+	},
+
+	buildStatus(handle, ctx) {
+		return { method: 'GET', url: joinUrl(ctx.baseUrl, `${PATH}/${encodeURIComponent(handle.taskId)}`) };
+	},
+
+	parseStatus: parseTask,
+
+	// The query path also accepts the external task id [C], so a lost submit answer can be recovered.
+	buildLookup(idempotencyKey, ctx) {
+		return { method: 'GET', url: joinUrl(ctx.baseUrl, `${PATH}/${encodeURIComponent(idempotencyKey)}`) };
+	},
+
+	parseError(statusCode, body): ProviderError {
+		const object = asObject(body);
+		const code = asString(object.code);
+		const message = asString(object.message) ?? `HTTP ${statusCode}`;
+		const hint = code ? CODE_HINTS[code] : undefined;
+		// Kling answers 429 for balance problems too (1100–1102, 1304): waiting does not clear those.
+		const retryable = code ? code === '1302' || code === '1303' || code.startsWith('5') : undefined;
+		return { code, retryable, message: hint ? `${hint} (Kling code ${code}: ${message})` : message };
+	},
+};

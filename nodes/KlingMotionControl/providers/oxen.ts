@@ -1,0 +1,92 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { asObject, asString, genericError, joinUrl, mapStatus, requireString } from './common';
+import type { ProviderAdapter, TaskStatus } from './types';
+
+// Oxen.ai (seed 001, providers.md §2.2). Only the pro model exists; we use the async queue API.
+const MODEL = 'kling-video-v3-pro-motion-control';
+
+const STATUS: Record<string, TaskStatus> = {
+	queued: 'queued',
+	processing: 'processing',
+	succeeded: 'completed',
+	failed: 'failed',
+	cancelled: 'canceled',
+};
+
+function parseGeneration(body: unknown) {
+	const object = asObject(body);
+	const providerStatus = asString(object.status);
+	const status = mapStatus(STATUS, providerStatus);
+	const resultUrl = asString(object.result_url);
+	return {
+		status,
+		providerStatus,
+		videoUrls: status === 'completed' && resultUrl ? [resultUrl] : [],
+		errorMessage: asString(object.error_message) || undefined,
+		raw: body,
+	};
+}
+
+export const oxen: ProviderAdapter = {
+	id: 'oxen',
+	displayName: 'Oxen.ai',
+	credentialType: 'klingMcOxenApi',
+	capabilities: {
+		qualities: ['pro'],
+		features: ['elementFrontalImageUrl'],
+		cancel: true,
+		// Oxen lists `prompt` as required (fal marks it optional).
+		promptRequired: true,
+	},
+
+	buildSubmit(request, ctx) {
+		const body: IDataObject = {
+			model: MODEL,
+			prompt: request.prompt ?? '',
+			input_image: request.imageUrl,
+			input_video: request.videoUrl,
+			character_orientation: request.characterOrientation,
+		};
+		if (request.keepOriginalSound !== undefined) body.keep_original_sound = request.keepOriginalSound;
+		if (request.elementFrontalImageUrl) {
+			// [I] item schema assumed to be fal's KlingV3ImageElementInput (Oxen proxies fal).
+			body.elements = [
+				{
+					frontal_image_url: request.elementFrontalImageUrl,
+					reference_image_urls: request.elementReferenceImageUrls ?? [],
+				},
+			];
+		}
+		return { method: 'POST', url: joinUrl(ctx.baseUrl, '/queue'), body };
+	},
+
+	parseSubmit(body) {
+		const generations = asObject(body).generations;
+		const first = asObject(Array.isArray(generations) ? generations[0] : undefined);
+		return {
+			handle: { taskId: requireString(first.generation_id, 'generations[0].generation_id') },
+			state: parseGeneration(first),
+		};
+	},
+
+	buildStatus(handle, ctx) {
+		return { method: 'GET', url: joinUrl(ctx.baseUrl, `/queue/${encodeURIComponent(handle.taskId)}`) };
+	},
+
+	parseStatus(body) {
+		return parseGeneration(body);
+	},
+
+	buildCancel(handle, ctx) {
+		return { method: 'DELETE', url: joinUrl(ctx.baseUrl, `/queue/${encodeURIComponent(handle.taskId)}`) };
+	},
+
+	parseCancel(body, statusCode) {
+		const object = asObject(body);
+		const accepted = statusCode < 300 && asString(object.status) !== 'error';
+		return { accepted, message: accepted ? 'Cancellation accepted' : genericError(statusCode, body).message };
+	},
+
+	parseError: genericError,
+};

@@ -1,0 +1,100 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { asNumber, asObject, asString, genericError, joinUrl, mapStatus, requireString, urlList } from './common';
+import type { ProviderAdapter, TaskState, TaskStatus } from './types';
+
+// Replicate, official model kwaivgi/kling-v3-motion-control (providers.md §2.8).
+const MODE = { standard: 'std', pro: 'pro' } as const;
+
+const STATUS: Record<string, TaskStatus> = {
+	starting: 'queued',
+	processing: 'processing',
+	succeeded: 'completed',
+	failed: 'failed',
+	canceled: 'canceled',
+	aborted: 'canceled',
+};
+
+function parsePrediction(body: unknown): TaskState {
+	const object = asObject(body);
+	const providerStatus = asString(object.status);
+	const status = mapStatus(STATUS, providerStatus);
+	return {
+		status,
+		providerStatus,
+		videoUrls: status === 'completed' ? urlList(object.output) : [],
+		errorMessage: asString(object.error) || undefined,
+		durationSeconds: asNumber(asObject(object.metrics).video_output_duration_seconds),
+		raw: body,
+	};
+}
+
+function predictionUrl(baseUrl: string, id: string, suffix = ''): string {
+	return joinUrl(baseUrl, `/v1/predictions/${encodeURIComponent(id)}${suffix}`);
+}
+
+export const replicate: ProviderAdapter = {
+	id: 'replicate',
+	displayName: 'Replicate',
+	credentialType: 'klingMcReplicateApi',
+	capabilities: {
+		qualities: ['standard', 'pro'],
+		features: ['callbackUrl'],
+		cancel: true,
+		promptRequired: false,
+		// API-created predictions' outputs are removed after about an hour.
+		outputLifetimeHours: 1,
+	},
+
+	buildSubmit(request, ctx) {
+		const input: IDataObject = {
+			image: request.imageUrl,
+			video: request.videoUrl,
+			mode: MODE[request.quality],
+			character_orientation: request.characterOrientation,
+		};
+		if (request.prompt) input.prompt = request.prompt;
+		if (request.keepOriginalSound !== undefined) input.keep_original_sound = request.keepOriginalSound;
+		const body: IDataObject = { input };
+		if (request.callbackUrl) {
+			body.webhook = request.callbackUrl;
+			body.webhook_events_filter = ['completed'];
+		}
+		return {
+			method: 'POST',
+			url: joinUrl(ctx.baseUrl, '/v1/models/kwaivgi/kling-v3-motion-control/predictions'),
+			body,
+		};
+	},
+
+	parseSubmit(body) {
+		const object = asObject(body);
+		const urls = asObject(object.urls);
+		return {
+			handle: {
+				taskId: requireString(object.id, 'id'),
+				statusUrl: asString(urls.get),
+				cancelUrl: asString(urls.cancel),
+			},
+			state: parsePrediction(body),
+		};
+	},
+
+	buildStatus(handle, ctx) {
+		return { method: 'GET', url: handle.statusUrl ?? predictionUrl(ctx.baseUrl, handle.taskId) };
+	},
+
+	parseStatus: parsePrediction,
+
+	buildCancel(handle, ctx) {
+		return { method: 'POST', url: handle.cancelUrl ?? predictionUrl(ctx.baseUrl, handle.taskId, '/cancel') };
+	},
+
+	parseCancel(body, statusCode) {
+		const status = asString(asObject(body).status);
+		if (statusCode < 300) return { accepted: true, message: `Prediction status: ${status ?? 'canceled'}` };
+		return { accepted: false, message: genericError(statusCode, body).message };
+	},
+
+	parseError: genericError,
+};

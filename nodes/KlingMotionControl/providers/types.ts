@@ -1,0 +1,135 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** The values of the node's `authentication` ("Provider") parameter. */
+export type ProviderId =
+	| 'aiHubMax'
+	| 'evoLink'
+	| 'fal'
+	| 'kling'
+	| 'oxen'
+	| 'prospolabs'
+	| 'replicate'
+	| 'waveSpeed';
+
+/** Our normalised task state (json.status). */
+export type TaskStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'canceled';
+
+export type Quality = 'standard' | 'pro';
+export type Orientation = 'image' | 'video';
+
+/** The unified request every adapter maps to its provider's own body. */
+export interface MotionControlRequest {
+	imageUrl: string;
+	videoUrl: string;
+	characterOrientation: Orientation;
+	quality: Quality;
+	prompt?: string;
+	negativePrompt?: string;
+	keepOriginalSound?: boolean;
+	elementId?: string;
+	elementFrontalImageUrl?: string;
+	elementReferenceImageUrls?: string[];
+	watermark?: boolean;
+	callbackUrl?: string;
+	/** Provider-side idempotency key, sent only where the provider documents one (Kling external_task_id). */
+	idempotencyKey?: string;
+}
+
+/** The options a user may set that not every provider can honour. */
+export type OptionalFeature =
+	| 'callbackUrl'
+	| 'elementFrontalImageUrl'
+	| 'elementId'
+	| 'negativePrompt'
+	| 'watermark';
+
+export interface ProviderContext {
+	baseUrl: string;
+	storageBaseUrl?: string;
+}
+
+/** A provider-independent description of one HTTP call; the transport executes it. */
+export interface RequestSpec {
+	method: 'DELETE' | 'GET' | 'POST' | 'PUT';
+	url: string;
+	body?: IDataObject;
+	qs?: Record<string, string>;
+	headers?: Record<string, string>;
+	/** Calls to absolute URLs the provider returned (fal/Replicate) still carry the provider's auth. */
+	authenticated?: boolean;
+	/** The provider answers only when the job is done (Prospolabs' default sync submit). */
+	longRunning?: boolean;
+}
+
+/** What we keep about a task between calls. `taskId` alone must be enough to find it again. */
+export interface TaskHandle {
+	taskId: string;
+	statusUrl?: string;
+	resultUrl?: string;
+	cancelUrl?: string;
+}
+
+export interface TaskState {
+	status: TaskStatus;
+	videoUrls: string[];
+	/** The provider's own status word, for the output item. */
+	providerStatus?: string;
+	errorMessage?: string;
+	errorCode?: string;
+	progress?: number;
+	queuePosition?: number;
+	/** Seconds the provider estimates until the task is done (EvoLink estimated_time). */
+	estimatedSeconds?: number;
+	durationSeconds?: number;
+	/** fal: the status says COMPLETED; the outputs come from a separate result request. */
+	needsResult?: boolean;
+	raw: unknown;
+}
+
+export interface SubmitResult {
+	handle: TaskHandle;
+	/** Present when the submit response already carries a state (sync submit, Replicate, Kling…). */
+	state?: TaskState;
+}
+
+export interface ProviderError {
+	message: string;
+	code?: string;
+	/** false when a refusal (e.g. an HTTP 429 about the account balance) will not clear by waiting. */
+	retryable?: boolean;
+}
+
+export type SubmitMode = 'submitOnly' | 'wait';
+
+export interface ProviderCapabilities {
+	qualities: readonly Quality[];
+	/** Options this provider can honour; anything else set by the user is refused before submitting. */
+	features: readonly OptionalFeature[];
+	cancel: boolean;
+	promptRequired: boolean;
+	/** EvoLink documents callback_url as HTTPS only. */
+	callbackHttpsOnly?: boolean;
+	/** Kling: a submit can be looked up by its idempotency key (external_task_id). */
+	idempotentSubmit?: boolean;
+	/** How long output URLs stay valid, in hours (undefined = not documented / long-lived). */
+	outputLifetimeHours?: number;
+}
+
+export interface ProviderAdapter {
+	id: ProviderId;
+	displayName: string;
+	credentialType: string;
+	capabilities: ProviderCapabilities;
+	buildSubmit(request: MotionControlRequest, ctx: ProviderContext, mode: SubmitMode): RequestSpec;
+	parseSubmit(body: unknown): SubmitResult;
+	buildStatus(handle: TaskHandle, ctx: ProviderContext): RequestSpec;
+	parseStatus(body: unknown, handle: TaskHandle): TaskState;
+	/** fal: fetch outputs after COMPLETED. */
+	buildResult?(handle: TaskHandle, ctx: ProviderContext): RequestSpec;
+	parseResult?(body: unknown, statusCode: number): TaskState;
+	buildCancel?(handle: TaskHandle, ctx: ProviderContext): RequestSpec;
+	parseCancel?(body: unknown, statusCode: number): { accepted: boolean; message: string };
+	/** Kling: find the task a submit with this idempotency key created. */
+	buildLookup?(idempotencyKey: string, ctx: ProviderContext): RequestSpec;
+	parseError(statusCode: number, body: unknown): ProviderError;
+}
