@@ -11,7 +11,7 @@ function providersThatCancel(): string {
 	return Object.values(PROVIDERS)
 		.filter((adapter) => adapter.capabilities.cancel)
 		.map((adapter) => adapter.displayName)
-		.sort()
+		.sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }))
 		.join(', ');
 }
 

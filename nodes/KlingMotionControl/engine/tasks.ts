@@ -66,9 +66,8 @@ export async function submitTask(
 	const { adapter, ctx } = rt;
 	const spec = adapter.buildSubmit(request, ctx, mode);
 	for (let attempt = 0; ; attempt++) {
-		const timeout = spec.longRunning
-			? Math.max(rt.settings.requestTimeoutMs, deadline - Date.now())
-			: rt.settings.requestTimeoutMs;
+		// A synchronous submit (Prospolabs) answers when the job ends: give it the rest of the timeout.
+		const timeout = spec.longRunning ? Math.max(1000, deadline - Date.now()) : rt.settings.requestTimeoutMs;
 		const response = await callProvider(rt.fns, adapter, spec, timeout);
 		if (response instanceof NetworkError) {
 			const error = response;
@@ -83,7 +82,10 @@ export async function submitTask(
 				);
 				continue;
 			}
-			const recovered = await recoverAmbiguousSubmit(rt, request, `the connection failed after the request was sent (${error.message})`);
+			const reason = spec.longRunning
+				? `the synchronous request got no answer within the timeout (${error.message}); the generation may still be running`
+				: `the connection failed after the request was sent (${error.message})`;
+			const recovered = await recoverAmbiguousSubmit(rt, request, reason);
 			if (recovered !== 'resubmit') return recovered;
 			continue;
 		}

@@ -38,7 +38,7 @@ function providersWith(feature: OptionalFeature): string {
 	return Object.values(PROVIDERS)
 		.filter((adapter) => adapter.capabilities.features.includes(feature))
 		.map((adapter) => adapter.displayName)
-		.sort()
+		.sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }))
 		.join(', ');
 }
 

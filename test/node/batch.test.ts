@@ -1,0 +1,125 @@
+/** Batches run concurrently; faults are survived without losing or double-buying a task. */
+import { startEmulator, type Emulator } from '../emulator';
+import { runKling } from '../harness/kling';
+import type { ProviderId } from '../../nodes/KlingMotionControl/providers/types';
+
+let emu: Emulator;
+beforeAll(async () => {
+	emu = await startEmulator({ jobMs: 1500 });
+});
+afterAll(async () => emu.close());
+beforeEach(() => {
+	emu.reset();
+	emu.jobMs = 1500;
+});
+
+function items(count: number, fault = '') {
+	return Array.from({ length: count }, (_, index) => ({
+		json: { image: `${emu.cdnUrl}/media/char.png?n=${index}${fault ? `&emu=${fault}` : ''}` },
+	}));
+}
+
+const params = (options: Record<string, unknown> = {}) => ({
+	operation: 'submitAndWait',
+	imageUrl: '={{ $json.image }}',
+	videoUrl: `${emu.cdnUrl}/media/clip.mp4?duration=5`,
+	characterOrientation: 'image',
+	quality: 'pro',
+	prompt: 'dance',
+	options: { pollInterval: 0.25, timeout: 1, ...options },
+});
+
+it('a batch of 20 finishes in about the time of one task, outputs in input order', async () => {
+	const started = Date.now();
+	const result = await runKling(emu, { provider: 'evoLink', parameters: params(), input: items(20) });
+	const elapsed = Date.now() - started;
+	expect(result.error?.message).toBeUndefined();
+	expect(result.items).toHaveLength(20);
+	expect(result.items.map((item) => item.pairedItem)).toEqual(items(20).map((_, index) => ({ item: index })));
+	// 20 sequential tasks would need 20 × 1.5 s = 30 s; together they need about one.
+	expect(elapsed).toBeLessThan(10 * 1500);
+	expect(emu.stats().submitsAccepted.evoLink).toBe(20);
+	expect(emu.stats().duplicateSubmits).toBe(0);
+});
+
+it('flaky status checks (503, 429, HTML page, invalid JSON, reset) are retried until the task completes', async () => {
+	const result = await runKling(emu, {
+		provider: 'waveSpeed',
+		parameters: params(),
+		input: [
+			{ json: { image: `${emu.cdnUrl}/media/char.png?emu=poll503` } },
+			{ json: { image: `${emu.cdnUrl}/media/char.png?emu=poll429` } },
+			{ json: { image: `${emu.cdnUrl}/media/char.png?emu=pollHtml` } },
+			{ json: { image: `${emu.cdnUrl}/media/char.png?emu=invalidJson` } },
+			{ json: { image: `${emu.cdnUrl}/media/char.png?emu=pollReset` } },
+		],
+	});
+	expect(result.error?.message).toBeUndefined();
+	expect(result.items.map((item) => item.json.status)).toEqual(['completed', 'completed', 'completed', 'completed', 'completed']);
+	expect(emu.stats().duplicateSubmits).toBe(0);
+});
+
+it('a 429 on submit is retried (nothing was created) and the task runs once', async () => {
+	const result = await runKling(emu, { provider: 'replicate', parameters: params(), input: items(1, 'submit429') });
+	expect(result.error?.message).toBeUndefined();
+	expect(result.items[0].json.status).toBe('completed');
+	expect(emu.stats().submitsAccepted.replicate).toBe(1);
+	expect(emu.stats().submitsRejected.replicate).toBeGreaterThanOrEqual(1);
+});
+
+it.each(['waveSpeed', 'evoLink', 'fal'] as ProviderId[])(
+	'%s: an ambiguous 500 on submit is never re-sent; the error says the task may exist',
+	async (provider) => {
+		const result = await runKling(emu, { provider, parameters: params(), input: items(1, 'submit500'), onError: 'continueRegularOutput' });
+		expect(result.items[0].json.error).toMatch(/unknown outcome.*may have been created/);
+		expect(emu.stats().submitsAccepted[provider]).toBe(1);
+		expect(emu.requests.filter((r) => r.method === 'POST' && r.provider === provider)).toHaveLength(1);
+	},
+);
+
+it('Kling: an ambiguous submit is recovered through external_task_id, no second task', async () => {
+	const result = await runKling(emu, { provider: 'kling', parameters: params(), input: items(1, 'submit500') });
+	expect(result.error?.message).toBeUndefined();
+	expect(result.items[0].json.status).toBe('completed');
+	expect(emu.stats().submitsAccepted.kling).toBe(1);
+	expect(emu.stats().duplicateSubmits).toBe(0);
+});
+
+it('AIHubMax: "completed" without results is not the end; the node waits for the URLs', async () => {
+	const result = await runKling(emu, { provider: 'aiHubMax', parameters: params(), input: items(1, 'noResults') });
+	expect(result.error?.message).toBeUndefined();
+	expect(result.items[0].json.videoUrl).toMatch(/\.mp4$/);
+});
+
+it('a concurrency cap below the batch: refusals wait for a free slot, every item completes once', async () => {
+	emu.concurrencyCap = { waveSpeed: 2 } as never;
+	const result = await runKling(emu, { provider: 'waveSpeed', parameters: params({ concurrency: 5, timeout: 1 }), input: items(6) });
+	emu.concurrencyCap = {} as never;
+	expect(result.error?.message).toBeUndefined();
+	expect(result.items.map((item) => item.json.status)).toEqual(Array(6).fill('completed'));
+	expect(emu.stats().submitsAccepted.waveSpeed).toBe(6);
+	expect(emu.stats().duplicateSubmits).toBe(0);
+});
+
+it('stopping the execution ends the wait promptly and lists the running task ids', async () => {
+	emu.jobMs = 60_000;
+	const started = Date.now();
+	const result = await runKling(emu, { provider: 'fal', parameters: params({ timeout: 5 }), input: items(2), cancelAfterMs: 800 });
+	expect(Date.now() - started).toBeLessThan(5000);
+	expect(result.status).not.toBe('success');
+	const ids = emu.tasks('fal').map((task) => task.id);
+	expect(ids).toHaveLength(2);
+});
+
+it('Cancel cancels a running task where the provider supports it', async () => {
+	emu.jobMs = 60_000;
+	const submitted = await runKling(emu, { provider: 'replicate', parameters: { ...params(), operation: 'submit' }, input: items(1) });
+	const canceled = await runKling(emu, {
+		provider: 'replicate',
+		parameters: { operation: 'cancel', options: {} },
+		input: submitted.items.map((item) => ({ json: item.json })),
+	});
+	expect(canceled.error?.message).toBeUndefined();
+	expect(canceled.items[0].json).toMatchObject({ provider: 'replicate', taskId: submitted.items[0].json.taskId, status: 'canceled' });
+	expect(emu.stats().cancelRequests).toBe(1);
+});

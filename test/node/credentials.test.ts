@@ -1,0 +1,79 @@
+/**
+ * Each credential's `test` request, resolved and authenticated the way n8n does it, really checks
+ * the key against the emulator: a good key passes, a bad key fails.
+ */
+import type { ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+
+import { startEmulator, type Emulator } from '../emulator';
+import { ALL_PROVIDERS, credentialsFor, credentialTypes } from '../harness/kling';
+import { PROVIDERS } from '../../nodes/KlingMotionControl/providers';
+import { signKlingJwt } from '../../credentials/KlingMcKlingApi.credentials';
+
+let emu: Emulator;
+beforeAll(async () => {
+	emu = await startEmulator();
+});
+afterAll(async () => emu.close());
+
+function resolve(value: unknown, credentials: ICredentialDataDecryptedObject): string {
+	return String(value).replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key) => String(credentials[key]));
+}
+
+async function runTest(type: ICredentialType, credentials: ICredentialDataDecryptedObject): Promise<'ok' | string> {
+	const test = type.test!;
+	const request = test.request as IHttpRequestOptions & IDataObject;
+	let options: IHttpRequestOptions = { url: request.url, method: request.method ?? 'GET', headers: {}, qs: request.qs as IDataObject };
+	const auth = type.authenticate;
+	if (typeof auth === 'function') options = await auth(credentials, options);
+	else if (auth) {
+		for (const [key, value] of Object.entries(auth.properties.headers ?? {})) options.headers![key] = resolve(value, credentials);
+	}
+	const url = new URL(resolve(request.baseURL, credentials) + request.url);
+	for (const [key, value] of Object.entries(options.qs ?? {})) url.searchParams.set(key, String(value));
+	const response = await fetch(url, {
+		method: options.method,
+		headers: { ...(options.headers as Record<string, string>), ...(request.body ? { 'content-type': 'application/json' } : {}) },
+		body: request.body ? JSON.stringify(request.body) : undefined,
+	});
+	for (const rule of test.rules ?? []) {
+		if (rule.type === 'responseCode' && response.status === rule.properties.value) return String(rule.properties.message);
+	}
+	if (!request.ignoreHttpStatusErrors && response.status >= 400) return `HTTP ${response.status}`;
+	return 'ok';
+}
+
+describe.each(ALL_PROVIDERS)('%s credential', (provider) => {
+	const type = () => credentialTypes[PROVIDERS[provider].credentialType];
+	const good = () => credentialsFor(emu, provider)[PROVIDERS[provider].credentialType];
+
+	it('passes with the right key', async () => {
+		expect(await runTest(type(), good())).toBe('ok');
+	});
+
+	it('fails with a wrong key', async () => {
+		const bad = provider === 'kling' ? { ...good(), secretKey: 'nope' } : { ...good(), apiKey: 'nope' };
+		expect(await runTest(type(), bad)).not.toBe('ok');
+	});
+
+	it('defaults baseUrl to the real host', () => {
+		const baseUrl = type().properties.find((property) => property.name === 'baseUrl');
+		const expected = {
+			aiHubMax: 'https://api.aihubmax.com',
+			evoLink: 'https://api.evolink.ai',
+			fal: 'https://queue.fal.run',
+			kling: 'https://api-singapore.klingai.com',
+			oxen: 'https://hub.oxen.ai/api/ai',
+			prospolabs: 'https://api.prospolabs.com',
+			replicate: 'https://api.replicate.com',
+			waveSpeed: 'https://api.wavespeed.ai',
+		}[provider];
+		expect(baseUrl?.default).toBe(expected);
+	});
+});
+
+it('the Kling JWT is HS256 with iss = access key, exp ≈ now + 30 min, nbf ≈ now − 5 s', () => {
+	const token = signKlingJwt('ak', 'sk', 1_700_000_000);
+	const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+	expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+	expect(payload).toEqual({ iss: 'ak', exp: 1_700_001_800, nbf: 1_699_999_995 });
+});
