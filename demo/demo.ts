@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { PROVIDERS } from '../nodes/KlingMotionControl/providers';
 import type { ProviderId } from '../nodes/KlingMotionControl/providers/types';
@@ -36,7 +36,7 @@ async function main() {
 	if (!PROVIDERS[provider]) throw new Error(`KLING_MC_PROVIDER must be one of ${Object.keys(PROVIDERS).join(', ')}`);
 	const live = Boolean(env.KLING_MC_API_KEY || env.KLING_MC_ACCESS_KEY);
 	let emu: Emulator | undefined;
-	let credentials: Record<string, IDataObject>;
+	let credentials: Record<string, ICredentialDataDecryptedObject>;
 	let inputs: IDataObject[];
 	if (live) {
 		const type = PROVIDERS[provider].credentialType;
@@ -49,7 +49,7 @@ async function main() {
 			if (data[property.name] === undefined) data[property.name] = property.default as string;
 		}
 		if (env.KLING_MC_BASE_URL) data.baseUrl = env.KLING_MC_BASE_URL;
-		credentials = { [type]: data };
+		credentials = { [type]: data as ICredentialDataDecryptedObject };
 		if (!env.KLING_MC_IMAGE_URL || !env.KLING_MC_VIDEO_URL) {
 			throw new Error('Set KLING_MC_IMAGE_URL and KLING_MC_VIDEO_URL (public http(s) links) for a live run');
 		}

@@ -1,4 +1,5 @@
 import type {
+	IConnections,
 	ICredentialDataDecryptedObject,
 	ICredentialType,
 	IDataObject,
@@ -120,7 +121,7 @@ export async function runKlingWith(credentials: Record<string, ICredentialDataDe
 		...(options.onError ? { onError: options.onError } : {}),
 	};
 	const nodes: INode[] = [kling];
-	const connections = options.inspect
+	const connections: IConnections = options.inspect
 		? { Kling: { main: [[{ node: 'Inspect', type: NodeConnectionTypes.Main, index: 0 }]] } }
 		: {};
 	if (options.inspect) {
