@@ -10,6 +10,7 @@ import type {
 	INodeTypeDescription,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import path from 'node:path';
 
 import { KlingMcAiHubMaxApi } from '../../credentials/KlingMcAiHubMaxApi.credentials';
 import { KlingMcEvoLinkApi } from '../../credentials/KlingMcEvoLinkApi.credentials';
@@ -19,7 +20,7 @@ import { KlingMcOxenApi } from '../../credentials/KlingMcOxenApi.credentials';
 import { KlingMcProspolabsApi } from '../../credentials/KlingMcProspolabsApi.credentials';
 import { KlingMcReplicateApi } from '../../credentials/KlingMcReplicateApi.credentials';
 import { KlingMcWaveSpeedApi } from '../../credentials/KlingMcWaveSpeedApi.credentials';
-import { KlingMotionControl } from '../../nodes/KlingMotionControl/KlingMotionControl.node';
+import type { KlingMotionControl } from '../../nodes/KlingMotionControl/KlingMotionControl.node';
 import { PROVIDERS } from '../../nodes/KlingMotionControl/providers';
 import type { ProviderId } from '../../nodes/KlingMotionControl/providers/types';
 import type { Emulator } from '../emulator';
@@ -91,6 +92,17 @@ class Inspect implements INodeType {
 	}
 }
 
+/**
+ * The node from its TypeScript source. Required with its extension: under ts-node, plain
+ * `KlingMotionControl.node` would resolve to the codex file `KlingMotionControl.node.json` first.
+ */
+function sourceNode(): INodeType {
+	const module = require(path.join(__dirname, '../../nodes/KlingMotionControl/KlingMotionControl.node.ts')) as {
+		KlingMotionControl: typeof KlingMotionControl;
+	};
+	return new module.KlingMotionControl();
+}
+
 export interface KlingRun {
 	provider: ProviderId;
 	parameters: IDataObject;
@@ -130,7 +142,7 @@ export async function runKlingWith(credentials: Record<string, ICredentialDataDe
 	const result = await runWorkflow({
 		nodes,
 		connections,
-		nodeTypes: { [NODE_TYPE]: options.nodeType ?? new KlingMotionControl(), 'test.inspect': new Inspect() },
+		nodeTypes: { [NODE_TYPE]: options.nodeType ?? sourceNode(), 'test.inspect': new Inspect() },
 		credentialTypes,
 		credentials,
 		startNode: 'Kling',

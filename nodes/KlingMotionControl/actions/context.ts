@@ -22,8 +22,15 @@ function positive(value: unknown, fallback: number): number {
 	return Number.isFinite(number) && number > 0 ? number : fallback;
 }
 
+// Resolving a parameter runs n8n's expression engine: read each item's options once per execution.
+const optionsCache = new WeakMap<IExecuteFunctions, Map<number, IDataObject>>();
+
 export function options(fns: IExecuteFunctions, itemIndex: number): IDataObject {
-	return fns.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	let perItem = optionsCache.get(fns);
+	if (!perItem) optionsCache.set(fns, (perItem = new Map()));
+	let value = perItem.get(itemIndex);
+	if (!value) perItem.set(itemIndex, (value = fns.getNodeParameter('options', itemIndex, {}) as IDataObject));
+	return value;
 }
 
 /** Run-wide engine settings, read from the first item's options. */

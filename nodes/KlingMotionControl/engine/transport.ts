@@ -1,4 +1,9 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 
 import type { ProviderAdapter, ProviderContext, RequestSpec } from '../providers/types';
 
@@ -48,11 +53,16 @@ function messageOf(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
+// The credential is resolved once per execution and handed to n8n's request helper with every call,
+// instead of n8n resolving it again per request (hundreds of polls in a batch).
+const resolvedCredentials = new WeakMap<IExecuteFunctions, ICredentialDataDecryptedObject>();
+
 export async function getProviderContext(
 	fns: IExecuteFunctions,
 	adapter: ProviderAdapter,
 ): Promise<ProviderContext> {
 	const credentials = await fns.getCredentials(adapter.credentialType);
+	resolvedCredentials.set(fns, credentials);
 	const baseUrl = String(credentials.baseUrl ?? '').trim();
 	const storageBaseUrl =
 		typeof credentials.storageBaseUrl === 'string' ? credentials.storageBaseUrl.trim() : undefined;
@@ -96,8 +106,16 @@ export async function callProvider(
 		sendCredentialsOnCrossOriginRedirect: false,
 	};
 	const signal = fns.getExecutionCancelSignal();
+	const data = resolvedCredentials.get(fns);
 	const outcome = await fns.helpers.httpRequestWithAuthentication
-		.call(fns, adapter.credentialType, options)
+		.call(
+			fns,
+			adapter.credentialType,
+			options,
+			data
+				? { credentialsDecrypted: { id: '', name: adapter.credentialType, type: adapter.credentialType, data: { ...data } } }
+				: undefined,
+		)
 		.then(
 			(response) => ({ response: response as { statusCode: number; headers: IDataObject; body: unknown } }),
 			(error: unknown) => ({ error }),

@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: batch throughput against the provider emulator (job time T, default 5 s).
+ * Prints wall time, wall / T, status requests per task, the node's CPU time per item, and the same
+ * batch run one item after another (how peer nodes work), with the targets beside the figures.
+ *
+ *   BENCH_JOB_MS=5000 BENCH_POLL_S=1 BENCH_PROVIDER=waveSpeed BENCH_SIZES=1,10,100 npm run bench
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { PROVIDERS } from '../nodes/KlingMotionControl/providers';
+import type { ProviderId } from '../nodes/KlingMotionControl/providers/types';
+import { EMULATOR_KEYS } from '../test/emulator';
+import { runKlingWith } from '../test/harness/kling';
+
+const T = Number(process.env.BENCH_JOB_MS ?? 5000);
+const POLL_S = Number(process.env.BENCH_POLL_S ?? 2.5);
+const PROVIDER = (process.env.BENCH_PROVIDER ?? 'waveSpeed') as ProviderId;
+const SIZES = (process.env.BENCH_SIZES ?? '1,10,100').split(',').map(Number);
+const SEQUENTIAL_MAX = Number(process.env.BENCH_SEQUENTIAL_MAX ?? 10);
+
+let nextId = 1;
+function ask(child: ChildProcess, cmd: string, value?: number): Promise<Record<string, unknown>> {
+	const id = nextId++;
+	return new Promise((resolve) => {
+		const onMessage = (message: { id: number; result: Record<string, unknown> }) => {
+			if (message.id !== id) return;
+			child.off('message', onMessage);
+			resolve(message.result);
+		};
+		child.on('message', onMessage);
+		child.send({ id, cmd, value });
+	});
+}
+
+async function main() {
+	const child = fork(path.join(__dirname, 'emulator-child.ts'), [], {
+		execArgv: ['-r', 'ts-node/register/transpile-only'],
+		env: { ...process.env, BENCH_JOB_MS: String(T) },
+	});
+	const info = await new Promise<{ url: string; cdnUrl: string; falStorageBaseUrl: string }>((resolve) =>
+		child.once('message', (message: { result: never }) => resolve(message.result)),
+	);
+	const adapter = PROVIDERS[PROVIDER];
+	const data: ICredentialDataDecryptedObject =
+		PROVIDER === 'kling'
+			? { ...EMULATOR_KEYS.kling, baseUrl: `${info.url}/kling` }
+			: { apiKey: (EMULATOR_KEYS as unknown as Record<string, string>)[PROVIDER], baseUrl: `${info.url}/${PROVIDER}`, storageBaseUrl: info.falStorageBaseUrl };
+	const credentials = { [adapter.credentialType]: data };
+
+	const run = async (count: number, tag: string) =>
+		await runKlingWith(credentials, {
+			provider: PROVIDER,
+			parameters: {
+				operation: 'submitAndWait',
+				imageUrl: '={{ $json.image }}',
+				videoUrl: `${info.cdnUrl}/media/clip.mp4?duration=5&w=720&h=1280`,
+				characterOrientation: 'image',
+				quality: 'pro',
+				prompt: 'dance',
+				options: { pollInterval: POLL_S, timeout: 10, concurrency: Math.max(count, 1) },
+			},
+			input: Array.from({ length: count }, (_, index) => ({ json: { image: `${info.cdnUrl}/media/char.png?${tag}=${index}` } })),
+		});
+
+	// Steady state: one warm-up batch of the largest size first (JIT, module loading, first sockets).
+	await run(Math.max(...SIZES), 'warmup');
+	console.log(`Kling Motion Control batch benchmark — provider protocol ${adapter.displayName}, job time T = ${T / 1000} s, pollInterval = ${POLL_S} s, emulator in a separate process\n`);
+	const rows: string[][] = [];
+	const statusTarget = T / 1000 / POLL_S + 2;
+	const wallTarget = 1.3 * (T / 1000 + POLL_S);
+	for (const size of SIZES) {
+		await ask(child, 'reset');
+		const cpu0 = process.cpuUsage();
+		const t0 = Date.now();
+		const result = await run(size, `b${size}`);
+		const wall = (Date.now() - t0) / 1000;
+		const cpu = process.cpuUsage(cpu0);
+		const stats = await ask(child, 'stats');
+		const completed = result.items.filter((item) => item.json.status === 'completed').length;
+		const statusRequests = Object.values(stats.statusRequests as Record<string, number>).reduce((a, b) => a + b, 0);
+		const perTask = statusRequests / size;
+		const cpuMs = (cpu.user + cpu.system) / 1000 / size;
+
+		let sequential = '';
+		let speedup = '';
+		const seqCount = Math.min(size, SEQUENTIAL_MAX);
+		if (seqCount === 0) {
+			rows.push([String(size), `${completed}/${size}`, `${wall.toFixed(2)} s`, '', '', perTask.toFixed(2), `${cpuMs.toFixed(2)} ms`, '', '', String(stats.duplicateSubmits)]);
+			continue;
+		}
+		const s0 = Date.now();
+		for (let index = 0; index < seqCount; index++) await run(1, `s${size}-${index}`);
+		const seqWall = ((Date.now() - s0) / 1000) * (size / seqCount);
+		sequential = `${seqWall.toFixed(1)} s${seqCount < size ? ` (${seqCount} measured, scaled ×${Math.round((size / seqCount) * 10) / 10})` : ''}`;
+		speedup = `${(seqWall / wall).toFixed(1)}×`;
+
+		rows.push([
+			String(size),
+			`${completed}/${size}`,
+			`${wall.toFixed(2)} s`,
+			`${(wall / (T / 1000)).toFixed(2)}`,
+			size === 100 ? `${wall <= wallTarget ? 'OK' : 'MISSED'} ≤ ${wallTarget.toFixed(1)} s` : '',
+			`${perTask.toFixed(2)} (${perTask <= statusTarget ? 'OK' : 'MISSED'} ≤ ${statusTarget.toFixed(1)})`,
+			`${cpuMs.toFixed(2)} ms (${cpuMs < 5 ? 'OK' : 'MISSED'} < 5)`,
+			sequential,
+			speedup,
+			String(stats.duplicateSubmits),
+		]);
+	}
+	const header = ['items', 'completed', 'wall', 'wall/T', '100-item target', 'status req/task', 'node CPU/item', 'one after another', 'speed-up', 'dup submits'];
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
+	console.log(line(header));
+	console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+	for (const row of rows) console.log(line(row));
+	child.kill();
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exitCode = 1;
+});
