@@ -241,6 +241,15 @@ export const properties: INodeProperties[] = [
 				description: "Whether to keep the reference video's audio in the result",
 			},
 			{
+				displayName: 'Max Cost (USD)',
+				name: 'maxCostUsd',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: 0,
+				description:
+					'Budget for the whole run: when the estimated cost of all items is higher, nothing is submitted and the error lists the estimate per item. 0 = no limit.',
+			},
+			{
 				displayName: 'Negative Prompt',
 				name: 'negativePrompt',
 				type: 'string',
@@ -248,6 +257,23 @@ export const properties: INodeProperties[] = [
 				description: 'What to avoid (WaveSpeedAI only)',
 			},
 			pollInterval,
+			{
+				displayName: 'Pre-Flight Check',
+				name: 'preflight',
+				type: 'options',
+				options: [
+					{ name: 'Off', value: 'off', description: 'Submit without looking at the inputs' },
+					{
+						name: 'On',
+						value: 'on',
+						description: 'Refuse clips and images that break the provider limits; submit what cannot be checked',
+					},
+					{ name: 'Strict', value: 'strict', description: 'Also refuse inputs that cannot be checked' },
+				],
+				default: 'on',
+				description:
+					'Read the motion clip header (a few small range requests) and the image header before paying: length, size and cost',
+			},
 			binaryPropertyName,
 			timeout,
 			{

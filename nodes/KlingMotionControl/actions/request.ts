@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { TaskFailure } from '../engine/errors';
+import { TaskFailure } from '../engine/errors';
+import { preflight, type PreflightMode } from '../engine/preflight';
 import type { TaskMeta } from '../engine/output';
 import { buildRequest } from '../engine/validate';
 import type { MotionControlRequest, ProviderAdapter } from '../providers/types';
@@ -54,4 +55,56 @@ export function readRequests(fns: IExecuteFunctions, adapter: ProviderAdapter): 
 		});
 	}
 	return results;
+}
+
+/**
+ * Reads every item, then runs the pre-flight check (clip length and size, image, cost) and the
+ * budget guard — all before the first paid call.
+ */
+export async function prepareRequests(fns: IExecuteFunctions, adapter: ProviderAdapter): Promise<ReadRequest[]> {
+	const requests = readRequests(fns, adapter);
+	const first = options(fns, 0);
+	const mode = (['off', 'on', 'strict'].includes(String(first.preflight)) ? first.preflight : 'on') as PreflightMode;
+	const estimates = new Map<number, number | null>();
+	const queue = requests.map((read, itemIndex) => ({ read, itemIndex })).filter(({ read }) => 'request' in read);
+	const worker = async () => {
+		for (let next = queue.shift(); next; next = queue.shift()) {
+			const { read, itemIndex } = next;
+			if (!('request' in read)) continue;
+			const outcome = await preflight(fns, adapter, read.request, mode);
+			read.meta.extra = outcome.info;
+			estimates.set(itemIndex, outcome.estimate?.estimatedCostUsd ?? null);
+			if (outcome.failure) requests[itemIndex] = { failure: outcome.failure };
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
+	return budgetGuard(adapter, requests, estimates, Number(first.maxCostUsd ?? 0), mode);
+}
+
+function budgetGuard(
+	adapter: ProviderAdapter,
+	requests: ReadRequest[],
+	estimates: Map<number, number | null>,
+	maxCostUsd: number,
+	mode: PreflightMode,
+): ReadRequest[] {
+	if (!(maxCostUsd > 0)) return requests;
+	const pending = requests.map((read, itemIndex) => ({ read, itemIndex })).filter(({ read }) => 'request' in read);
+	const lines = pending.map(({ itemIndex }) => {
+		const estimate = estimates.get(itemIndex);
+		return `item ${itemIndex}: ${estimate === null || estimate === undefined ? 'unknown' : `$${estimate.toFixed(3)}`}`;
+	});
+	const total = pending.reduce((sum, { itemIndex }) => sum + (estimates.get(itemIndex) ?? 0), 0);
+	const unknown = pending.some(({ itemIndex }) => estimates.get(itemIndex) === null);
+	let reason: string | undefined;
+	if (total > maxCostUsd) {
+		reason = `The estimated cost of this run, $${total.toFixed(2)}, is over Max Cost (USD) $${maxCostUsd.toFixed(2)}: nothing was submitted.`;
+	} else if (unknown && mode === 'strict') {
+		reason = `Max Cost (USD) is set, pre-flight is strict, and ${adapter.displayName} publishes no price for some items: nothing was submitted.`;
+	}
+	if (!reason) return requests;
+	const message = `${reason} Estimates per item: ${lines.join(', ')}. Raise Max Cost, or send fewer or shorter clips.`;
+	return requests.map((read) =>
+		'request' in read ? { failure: new TaskFailure(message, { provider: adapter.id, status: 'notSubmitted' }, 'operation') } : read,
+	);
 }

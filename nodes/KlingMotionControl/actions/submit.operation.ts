@@ -4,11 +4,11 @@ import { resultItems } from '../engine/output';
 import { Slots } from '../engine/schedule';
 import { submitTask, type Runtime } from '../engine/tasks';
 import { forEachItem, type Outcome } from './context';
-import { readRequests } from './request';
+import { prepareRequests } from './request';
 
 /** Submits every item's task and emits it at once (status queued/processing) with its task id. */
 export async function execute(rt: Runtime, fns: IExecuteFunctions, concurrency: number): Promise<Outcome[]> {
-	const requests = readRequests(fns, rt.adapter);
+	const requests = await prepareRequests(fns, rt.adapter);
 	const slots = new Slots(concurrency);
 	return await forEachItem(fns, slots, async (itemIndex) => {
 		const read = requests[itemIndex];

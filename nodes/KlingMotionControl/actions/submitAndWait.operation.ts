@@ -4,14 +4,14 @@ import { TaskFailure } from '../engine/errors';
 import { Slots } from '../engine/schedule';
 import { failedTaskFailure, submitTask, waitForTask, type Runtime } from '../engine/tasks';
 import { finishedItems, forEachItem, type Outcome } from './context';
-import { readRequests } from './request';
+import { prepareRequests } from './request';
 
 /**
  * Submits every item's task (at most `concurrency` in flight) and waits for all of them together:
  * a batch takes about as long as its slowest task, not the sum of them.
  */
 export async function execute(rt: Runtime, fns: IExecuteFunctions, concurrency: number): Promise<Outcome[]> {
-	const requests = readRequests(fns, rt.adapter);
+	const requests = await prepareRequests(fns, rt.adapter);
 	const slots = new Slots(concurrency);
 	return await forEachItem(fns, slots, async (itemIndex) => {
 		const read = requests[itemIndex];

@@ -8,6 +8,8 @@ export interface TaskMeta {
 	characterOrientation?: string;
 	submittedAt?: string;
 	idempotencyKey?: string;
+	/** Pre-flight findings and the cost estimate. */
+	extra?: IDataObject;
 }
 
 /** The json of a result item. Names fixed by the interface: provider, taskId, status, videoUrl(s). */
@@ -36,6 +38,7 @@ export function taskJson(
 	if (state.errorMessage) json.errorMessage = state.errorMessage;
 	if (meta.submittedAt) json.submittedAt = meta.submittedAt;
 	if (meta.idempotencyKey) json.externalTaskId = meta.idempotencyKey;
+	if (meta.extra) Object.assign(json, meta.extra);
 	json.checkedAt = now.toISOString();
 	if (state.status === 'completed') {
 		const hours = adapter.capabilities.outputLifetimeHours;

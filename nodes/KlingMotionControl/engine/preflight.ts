@@ -1,0 +1,145 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { checkClip, checkImage } from '../preflight/limits';
+import { estimateCost, maxCost, type CostEstimate } from '../preflight/pricing';
+import { probeImageUrl, probeVideoUrl, type FetchedRange, type RangeFetcher } from '../preflight/probe';
+import type { MotionControlRequest, ProviderAdapter } from '../providers/types';
+import { TaskFailure } from './errors';
+
+export type PreflightMode = 'off' | 'on' | 'strict';
+
+export interface PreflightOutcome {
+	failure?: TaskFailure;
+	/** Added to the item's output json: what was found and the cost estimate. */
+	info: IDataObject;
+	estimate?: CostEstimate;
+}
+
+type ByteStream = AsyncIterable<Uint8Array> & { destroy?: () => void };
+
+async function readAtMost(stream: ByteStream, limit: number): Promise<Uint8Array> {
+	const chunks: Uint8Array[] = [];
+	let total = 0;
+	for await (const chunk of stream) {
+		chunks.push(chunk);
+		total += chunk.length;
+		if (total >= limit) break;
+	}
+	stream.destroy?.();
+	const body = new Uint8Array(Math.min(total, limit));
+	let offset = 0;
+	for (const chunk of chunks) {
+		const part = chunk.subarray(0, body.length - offset);
+		body.set(part, offset);
+		offset += part.length;
+		if (offset >= body.length) break;
+	}
+	return body;
+}
+
+/**
+ * Range reads through n8n's request helper, without the provider's credential (the media host is
+ * not the provider). A host that ignores Range (200) is not read at all: the probe gives up.
+ */
+function rangeFetcher(fns: IExecuteFunctions): RangeFetcher {
+	return async (url, range): Promise<FetchedRange> => {
+		const response = (await fns.helpers.httpRequest({
+			method: 'GET',
+			url,
+			headers: range ? { Range: `bytes=${range.start}-${range.end}` } : {},
+			encoding: 'stream',
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 15_000,
+			abortSignal: fns.getExecutionCancelSignal(),
+		})) as { statusCode: number; headers: Record<string, string | undefined>; body: ByteStream };
+		const limit = response.statusCode === 206 && range ? range.end - range.start + 1 : 0;
+		const body = limit > 0 ? await readAtMost(response.body, limit) : new Uint8Array(0);
+		if (limit === 0) response.body.destroy?.();
+		return { status: response.statusCode, headers: response.headers ?? {}, body };
+	};
+}
+
+function costInfo(estimate: CostEstimate): IDataObject {
+	if (estimate.estimatedCostUsd === null) return { estimatedCostUsd: null, costNote: estimate.reason };
+	return {
+		estimatedCostUsd: estimate.estimatedCostUsd,
+		billedSeconds: estimate.billedSeconds,
+		costRatePerSecondUsd: estimate.ratePerSecondUsd,
+		costRule: estimate.rule,
+		costSource: estimate.source,
+		...(estimate.inferred ? { costInferred: true } : {}),
+	};
+}
+
+/**
+ * Looks at the motion clip and the image before anything is paid: duration and size from the
+ * MP4/MOV header (a few small range reads), the provider's documented limits, and the cost.
+ */
+export async function preflight(
+	fns: IExecuteFunctions,
+	adapter: ProviderAdapter,
+	request: MotionControlRequest,
+	mode: PreflightMode,
+): Promise<PreflightOutcome> {
+	if (mode === 'off') {
+		const estimate = maxCost(adapter.id, request.quality, request.characterOrientation);
+		return { info: { preflight: 'off', ...costInfo(estimate), costIsUpperBound: true }, estimate };
+	}
+	const fetcher = rangeFetcher(fns);
+	const [video, image] = await Promise.all([
+		probeVideoUrl(request.videoUrl, fetcher).catch((error: unknown) => ({ probed: false as const, reason: String(error) })),
+		probeImageUrl(request.imageUrl, fetcher).catch((error: unknown) => ({ probed: false as const, reason: String(error) })),
+	]);
+	const info: IDataObject = {};
+	const problems: string[] = [];
+	const notes: string[] = [];
+	if (video.probed) {
+		info.motionVideo = {
+			durationSeconds: Math.round(video.durationSeconds * 100) / 100,
+			width: video.width,
+			height: video.height,
+			...(video.fileSize !== undefined ? { fileSize: video.fileSize } : {}),
+		};
+		problems.push(
+			...checkClip(adapter.id, request.characterOrientation, {
+				durationSeconds: video.durationSeconds,
+				width: video.width,
+				height: video.height,
+				fileSize: video.fileSize,
+			}).map((problem) => problem.message),
+		);
+	} else {
+		notes.push(`motion video not checked: ${video.reason}`);
+	}
+	if (image.probed) {
+		problems.push(
+			...checkImage(adapter.id, { type: image.type, width: image.width, height: image.height, fileSize: image.fileSize }).map(
+				(problem) => problem.message,
+			),
+		);
+	} else {
+		notes.push(`image not checked: ${image.reason}`);
+	}
+	const estimate = video.probed
+		? estimateCost(adapter.id, request.quality, request.characterOrientation, video.durationSeconds)
+		: maxCost(adapter.id, request.quality, request.characterOrientation);
+	Object.assign(info, costInfo(estimate), video.probed ? {} : { costIsUpperBound: true });
+	info.preflight = notes.length ? `partial (${notes.join('; ')})` : 'passed';
+
+	if (problems.length) {
+		return { info, estimate, failure: new TaskFailure(problems.join(' '), { provider: adapter.id, status: 'notSubmitted' }, 'operation') };
+	}
+	if (mode === 'strict' && notes.length) {
+		return {
+			info,
+			estimate,
+			failure: new TaskFailure(
+				`Pre-flight is strict and the input could not be checked (${notes.join('; ')}). Host the file where HTTP range requests work, or set Pre-Flight Check to "On".`,
+				{ provider: adapter.id, status: 'notSubmitted' },
+				'operation',
+			),
+		};
+	}
+	return { info, estimate };
+}
