@@ -13,7 +13,7 @@ import tseslint from 'typescript-eslint';
 const communityNodesRecommended = n8nCommunityNodesPlugin.configs.recommended;
 
 export default tseslint.config(
-	globalIgnores(['dist', 'test', 'demo', 'bench', 'node_modules', 'coverage']),
+	globalIgnores(['dist', 'test', 'demo', 'bench', 'scripts', 'node_modules', 'coverage', '.cache']),
 	{
 		files: ['**/*.ts'],
 		extends: [
