@@ -108,6 +108,29 @@ export const properties: INodeProperties[] = [
 		default: 'submitAndWait',
 	},
 	{
+		displayName: 'Image Source',
+		name: 'imageSource',
+		type: 'options',
+		options: [
+			{
+				name: 'Binary File',
+				value: 'binary',
+				description: 'A file from an earlier node, uploaded through the provider (fal.ai, Replicate, WaveSpeedAI, EvoLink, Kling)',
+			},
+			{ name: 'URL', value: 'url', description: 'A public http(s) link (works with every provider)' },
+		],
+		default: 'url',
+		displayOptions: { show: { operation: submitOps } },
+	},
+	{
+		displayName: 'Image Binary Field',
+		name: 'imageBinaryProperty',
+		type: 'string',
+		default: 'data',
+		description: 'The binary field of the input item that holds the character image (JPG/PNG)',
+		displayOptions: { show: { operation: submitOps, imageSource: ['binary'] } },
+	},
+	{
 		displayName: 'Image URL',
 		name: 'imageUrl',
 		type: 'string',
@@ -115,7 +138,30 @@ export const properties: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://example.com/character.png',
 		description: 'Public http(s) link to the character image (JPG or PNG) to animate',
+		displayOptions: { show: { operation: submitOps, imageSource: ['url'] } },
+	},
+	{
+		displayName: 'Video Source',
+		name: 'videoSource',
+		type: 'options',
+		options: [
+			{
+				name: 'Binary File',
+				value: 'binary',
+				description: 'A file from an earlier node, uploaded through the provider (fal.ai, Replicate, WaveSpeedAI)',
+			},
+			{ name: 'URL', value: 'url', description: 'A public http(s) link (works with every provider)' },
+		],
+		default: 'url',
 		displayOptions: { show: { operation: submitOps } },
+	},
+	{
+		displayName: 'Video Binary Field',
+		name: 'videoBinaryProperty',
+		type: 'string',
+		default: 'data',
+		description: 'The binary field of the input item that holds the motion video (MP4/MOV)',
+		displayOptions: { show: { operation: submitOps, videoSource: ['binary'] } },
 	},
 	{
 		displayName: 'Video URL',
@@ -126,7 +172,7 @@ export const properties: INodeProperties[] = [
 		placeholder: 'https://example.com/dance.mp4',
 		description:
 			'Public http(s) link to the motion reference video (MP4 or MOV, 3–10 s with orientation "image", up to 30 s with "video")',
-		displayOptions: { show: { operation: submitOps } },
+		displayOptions: { show: { operation: submitOps, videoSource: ['url'] } },
 	},
 	{
 		displayName: 'Character Orientation',

@@ -103,6 +103,36 @@ function sourceNode(): INodeType {
 	return new module.KlingMotionControl();
 }
 
+type FileSpec = { bytes: Buffer; fileName: string; mimeType: string };
+
+/** A node that emits the given files as binary items, stored the way any n8n node stores them. */
+function filesNode(files: Array<Record<string, FileSpec>>): INodeType {
+	return {
+		description: {
+			displayName: 'Files',
+			name: 'files',
+			group: ['input'],
+			version: 1,
+			description: 'test helper',
+			defaults: { name: 'Files' },
+			inputs: [NodeConnectionTypes.Main],
+			outputs: [NodeConnectionTypes.Main],
+			properties: [],
+		},
+		async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+			const out: INodeExecutionData[] = [];
+			for (const [index, entry] of files.entries()) {
+				const binary: INodeExecutionData['binary'] = {};
+				for (const [key, file] of Object.entries(entry)) {
+					binary[key] = await this.helpers.prepareBinaryData(file.bytes, file.fileName, file.mimeType);
+				}
+				out.push({ json: { index }, binary, pairedItem: { item: 0 } });
+			}
+			return [out];
+		},
+	};
+}
+
 export interface KlingRun {
 	provider: ProviderId;
 	parameters: IDataObject;
@@ -111,6 +141,11 @@ export interface KlingRun {
 	credentialOverride?: IDataObject;
 	inspect?: boolean;
 	cancelAfterMs?: number;
+	/**
+	 * Files an earlier node outputs (stored in n8n's filesystem binary storage by a real node
+	 * calling prepareBinaryData), one input item per entry. Replaces `input`.
+	 */
+	files?: Array<Record<string, FileSpec>>;
 	/** The node class to run; defaults to the TypeScript source (the demo passes the built dist/ class). */
 	nodeType?: INodeType;
 }
@@ -133,19 +168,24 @@ export async function runKlingWith(credentials: Record<string, ICredentialDataDe
 		...(options.onError ? { onError: options.onError } : {}),
 	};
 	const nodes: INode[] = [kling];
+	const files = options.files;
+	if (files) {
+		nodes.push({ id: 'files-1', name: 'Files', type: 'test.files', typeVersion: 1, position: [-200, 0], parameters: {} });
+	}
 	const connections: IConnections = options.inspect
 		? { Kling: { main: [[{ node: 'Inspect', type: NodeConnectionTypes.Main, index: 0 }]] } }
 		: {};
+	if (files) connections.Files = { main: [[{ node: 'Kling', type: NodeConnectionTypes.Main, index: 0 }]] };
 	if (options.inspect) {
 		nodes.push({ id: 'inspect-1', name: 'Inspect', type: 'test.inspect', typeVersion: 1, position: [200, 0], parameters: {} });
 	}
 	const result = await runWorkflow({
 		nodes,
 		connections,
-		nodeTypes: { [NODE_TYPE]: options.nodeType ?? sourceNode(), 'test.inspect': new Inspect() },
+		nodeTypes: { [NODE_TYPE]: options.nodeType ?? sourceNode(), 'test.inspect': new Inspect(), 'test.files': filesNode(files ?? []) },
 		credentialTypes,
 		credentials,
-		startNode: 'Kling',
+		startNode: files ? 'Files' : 'Kling',
 		input: options.input,
 		cancelAfterMs: options.cancelAfterMs,
 	});

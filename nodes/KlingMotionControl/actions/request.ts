@@ -4,10 +4,23 @@ import { TaskFailure } from '../engine/errors';
 import { preflight, type PreflightMode } from '../engine/preflight';
 import type { TaskMeta } from '../engine/output';
 import { buildRequest } from '../engine/validate';
-import type { MotionControlRequest, ProviderAdapter } from '../providers/types';
+import { readBinaryInput } from '../engine/binaryInput';
+import type { Runtime } from '../engine/tasks';
+import { uploadInput, type BinaryInput } from '../engine/upload';
+import type { MediaKind, MotionControlRequest, ProviderAdapter } from '../providers/types';
 import { options } from './context';
 
-export type ReadRequest = { request: MotionControlRequest; meta: TaskMeta } | { failure: TaskFailure };
+export interface ValidRequest {
+	request: MotionControlRequest;
+	meta: TaskMeta;
+	/** Files from earlier nodes, uploaded after the checks and put in place of the URLs. */
+	binaries: Partial<Record<MediaKind, BinaryInput>>;
+}
+
+export type ReadRequest = ValidRequest | { failure: TaskFailure };
+
+// Stands in for a file's URL until the upload: a valid URL, so the URL checks pass, never sent.
+const PENDING_UPLOAD = 'https://pending-upload.invalid/';
 
 function shortHash(text: string): string {
 	let hash = 5381;
@@ -23,9 +36,21 @@ export function readRequests(fns: IExecuteFunctions, adapter: ProviderAdapter): 
 	const results: ReadRequest[] = [];
 	for (let itemIndex = 0; itemIndex < count; itemIndex++) {
 		const opts: IDataObject = options(fns, itemIndex);
+		const binaries: Partial<Record<MediaKind, BinaryInput>> = {};
+		let binaryFailure: TaskFailure | undefined;
+		for (const kind of ['image', 'video'] as const) {
+			if (fns.getNodeParameter(`${kind}Source`, itemIndex, 'url') !== 'binary') continue;
+			const input = readBinaryInput(fns, adapter, kind, itemIndex);
+			if (input instanceof TaskFailure) binaryFailure ??= input;
+			else binaries[kind] = input;
+		}
+		if (binaryFailure) {
+			results.push({ failure: binaryFailure });
+			continue;
+		}
 		const read = buildRequest(adapter, {
-			imageUrl: fns.getNodeParameter('imageUrl', itemIndex, ''),
-			videoUrl: fns.getNodeParameter('videoUrl', itemIndex, ''),
+			imageUrl: binaries.image ? `${PENDING_UPLOAD}image` : fns.getNodeParameter('imageUrl', itemIndex, ''),
+			videoUrl: binaries.video ? `${PENDING_UPLOAD}video` : fns.getNodeParameter('videoUrl', itemIndex, ''),
 			characterOrientation: fns.getNodeParameter('characterOrientation', itemIndex, ''),
 			quality: fns.getNodeParameter('quality', itemIndex, ''),
 			prompt: fns.getNodeParameter('prompt', itemIndex, ''),
@@ -47,6 +72,7 @@ export function readRequests(fns: IExecuteFunctions, adapter: ProviderAdapter): 
 		}
 		results.push({
 			request: read.request,
+			binaries,
 			meta: {
 				quality: read.request.quality,
 				characterOrientation: read.request.characterOrientation,
@@ -61,7 +87,8 @@ export function readRequests(fns: IExecuteFunctions, adapter: ProviderAdapter): 
  * Reads every item, then runs the pre-flight check (clip length and size, image, cost) and the
  * budget guard — all before the first paid call.
  */
-export async function prepareRequests(fns: IExecuteFunctions, adapter: ProviderAdapter): Promise<ReadRequest[]> {
+export async function prepareRequests(rt: Runtime): Promise<ReadRequest[]> {
+	const { fns, adapter } = rt;
 	const requests = readRequests(fns, adapter);
 	const first = options(fns, 0);
 	const mode = (['off', 'on', 'strict'].includes(String(first.preflight)) ? first.preflight : 'on') as PreflightMode;
@@ -71,14 +98,49 @@ export async function prepareRequests(fns: IExecuteFunctions, adapter: ProviderA
 		for (let next = queue.shift(); next; next = queue.shift()) {
 			const { read, itemIndex } = next;
 			if (!('request' in read)) continue;
-			const outcome = await preflight(fns, adapter, read.request, mode);
+			const outcome = await preflight(fns, adapter, read.request, mode, read.binaries);
 			read.meta.extra = outcome.info;
 			estimates.set(itemIndex, outcome.estimate?.estimatedCostUsd ?? null);
 			if (outcome.failure) requests[itemIndex] = { failure: outcome.failure };
 		}
 	};
 	await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
-	return budgetGuard(adapter, requests, estimates, Number(first.maxCostUsd ?? 0), mode);
+	const guarded = budgetGuard(adapter, requests, estimates, Number(first.maxCostUsd ?? 0), mode);
+	return await uploadBinaries(rt, guarded);
+}
+
+/** Uploads the files of the items that passed every check, then puts their URLs in the requests. */
+async function uploadBinaries(rt: Runtime, requests: ReadRequest[]): Promise<ReadRequest[]> {
+	const queue = requests
+		.map((read, itemIndex) => ({ read, itemIndex }))
+		.filter(({ read }) => 'request' in read && Object.keys(read.binaries).length > 0);
+	const worker = async () => {
+		for (let next = queue.shift(); next; next = queue.shift()) {
+			const { read, itemIndex } = next;
+			if (!('request' in read)) continue;
+			const uploaded = await uploadAll(rt, read).then(
+				() => undefined,
+				(error: unknown) => error,
+			);
+			if (uploaded instanceof TaskFailure) requests[itemIndex] = { failure: uploaded };
+			else if (uploaded !== undefined) {
+				requests[itemIndex] = {
+					failure: new TaskFailure(`Upload failed: ${String(uploaded)}`, { provider: rt.adapter.id, status: 'notSubmitted' }, 'api'),
+				};
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+	return requests;
+}
+
+async function uploadAll(rt: Runtime, read: ValidRequest): Promise<void> {
+	for (const input of Object.values(read.binaries)) {
+		const url = await uploadInput(rt.fns, rt.adapter, rt.ctx, input);
+		if (input.kind === 'image') read.request.imageUrl = url;
+		else read.request.videoUrl = url;
+		input.buffer = undefined;
+	}
 }
 
 function budgetGuard(

@@ -8,7 +8,7 @@ import { prepareRequests } from './request';
 
 /** Submits every item's task and emits it at once (status queued/processing) with its task id. */
 export async function execute(rt: Runtime, fns: IExecuteFunctions, concurrency: number): Promise<Outcome[]> {
-	const requests = await prepareRequests(fns, rt.adapter);
+	const requests = await prepareRequests(rt);
 	const slots = new Slots(concurrency);
 	return await forEachItem(fns, slots, async (itemIndex) => {
 		const read = requests[itemIndex];

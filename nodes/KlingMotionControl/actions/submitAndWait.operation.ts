@@ -11,7 +11,7 @@ import { prepareRequests } from './request';
  * a batch takes about as long as its slowest task, not the sum of them.
  */
 export async function execute(rt: Runtime, fns: IExecuteFunctions, concurrency: number): Promise<Outcome[]> {
-	const requests = await prepareRequests(fns, rt.adapter);
+	const requests = await prepareRequests(rt);
 	const slots = new Slots(concurrency);
 	return await forEachItem(fns, slots, async (itemIndex) => {
 		const read = requests[itemIndex];

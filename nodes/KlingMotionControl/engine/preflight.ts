@@ -2,9 +2,20 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { checkClip, checkImage } from '../preflight/limits';
 import { estimateCost, maxCost, type CostEstimate } from '../preflight/pricing';
-import { probeImageUrl, probeVideoUrl, type FetchedRange, type RangeFetcher } from '../preflight/probe';
-import type { MotionControlRequest, ProviderAdapter } from '../providers/types';
+import {
+	probeImageBytes,
+	probeImageUrl,
+	probeVideoBytes,
+	probeVideoUrl,
+	type FetchedRange,
+	type RangeFetcher,
+	type VideoProbeResult,
+} from '../preflight/probe';
+import type { MediaKind, MotionControlRequest, ProviderAdapter } from '../providers/types';
 import { TaskFailure } from './errors';
+import { readBuffer, type BinaryInput } from './upload';
+
+const BINARY_HEAD_BYTES = 1024 * 1024;
 
 export type PreflightMode = 'off' | 'on' | 'strict';
 
@@ -60,6 +71,19 @@ function rangeFetcher(fns: IExecuteFunctions): RangeFetcher {
 	};
 }
 
+/**
+ * A stored clip is read as a stream and only its first MiB is kept (enough when `moov` comes first);
+ * an inline one is already in memory.
+ */
+async function probeBinaryVideo(fns: IExecuteFunctions, input: BinaryInput): Promise<VideoProbeResult> {
+	if (input.meta.id) {
+		const stream = (await fns.helpers.getBinaryStream(input.meta.id)) as unknown as ByteStream;
+		const head = await readAtMost(stream, BINARY_HEAD_BYTES);
+		return probeVideoBytes(head, input.file.size ?? head.length);
+	}
+	return probeVideoBytes(await readBuffer(fns, input));
+}
+
 function costInfo(estimate: CostEstimate): IDataObject {
 	if (estimate.estimatedCostUsd === null) return { estimatedCostUsd: null, costNote: estimate.reason };
 	return {
@@ -81,15 +105,23 @@ export async function preflight(
 	adapter: ProviderAdapter,
 	request: MotionControlRequest,
 	mode: PreflightMode,
+	binaries: Partial<Record<MediaKind, BinaryInput>> = {},
 ): Promise<PreflightOutcome> {
 	if (mode === 'off') {
 		const estimate = maxCost(adapter.id, request.quality, request.characterOrientation);
 		return { info: { preflight: 'off', ...costInfo(estimate), costIsUpperBound: true }, estimate };
 	}
 	const fetcher = rangeFetcher(fns);
+	const failed = (error: unknown) => ({ probed: false as const, reason: String(error), requests: 0, bytesRead: 0 });
 	const [video, image] = await Promise.all([
-		probeVideoUrl(request.videoUrl, fetcher).catch((error: unknown) => ({ probed: false as const, reason: String(error) })),
-		probeImageUrl(request.imageUrl, fetcher).catch((error: unknown) => ({ probed: false as const, reason: String(error) })),
+		(binaries.video
+			? probeBinaryVideo(fns, binaries.video)
+			: probeVideoUrl(request.videoUrl, fetcher)
+		).catch(failed),
+		(binaries.image
+			? readBuffer(fns, binaries.image).then((bytes) => probeImageBytes(bytes))
+			: probeImageUrl(request.imageUrl, fetcher)
+		).catch(failed),
 	]);
 	const info: IDataObject = {};
 	const problems: string[] = [];

@@ -90,13 +90,15 @@ export async function callProvider(
 	adapter: ProviderAdapter,
 	spec: RequestSpec,
 	timeoutMs: number,
+	/** A non-JSON body (multipart form data for uploads). */
+	rawBody?: IHttpRequestOptions['body'],
 ): Promise<HttpResult | NetworkError> {
 	const options: IHttpRequestOptions = {
 		method: spec.method,
 		url: spec.url,
 		qs: spec.qs,
 		headers: spec.headers,
-		body: spec.body,
+		body: rawBody ?? spec.body,
 		json: true,
 		encoding: 'text',
 		returnFullResponse: true,

@@ -18,6 +18,8 @@ export const evoLink: ProviderAdapter = {
 		promptRequired: false,
 		callbackHttpsOnly: true,
 		outputLifetimeHours: 24,
+		// The files API documents images only (the MCP code's video support is unconfirmed): images only.
+		upload: { image: { maxBytes: 10 * 1024 * 1024, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] } },
 	},
 
 	buildSubmit(request, ctx) {
@@ -48,4 +50,15 @@ export const evoLink: ProviderAdapter = {
 
 	parseStatus: parseUnifiedTask,
 	parseError: genericError,
+
+	buildUpload(_file, ctx) {
+		// The files API lives on files-api.evolink.ai; a gateway or proxy base URL is used as is.
+		const filesBase = /^https:\/\/api\.evolink\.ai\/?$/.test(ctx.baseUrl) ? 'https://files-api.evolink.ai' : ctx.baseUrl;
+		return {
+			type: 'multipart',
+			request: { method: 'POST', url: joinUrl(filesBase, '/api/v1/files/upload/stream') },
+			field: 'file',
+			parseUrl: (body) => requireString(asObject(asObject(body).data).file_url, 'data.file_url'),
+		};
+	},
 };

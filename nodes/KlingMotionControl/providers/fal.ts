@@ -25,6 +25,11 @@ export const fal: ProviderAdapter = {
 		features: ['callbackUrl', 'elementFrontalImageUrl'],
 		cancel: true,
 		promptRequired: false,
+		// fal storage takes any file; the model documents images ≤ 10 MB (elements) and MP4/MOV clips.
+		upload: {
+			image: { maxBytes: 10 * 1024 * 1024, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] },
+			video: { maxBytes: 100 * 1024 * 1024, mimeTypes: ['video/mp4', 'video/quicktime'] },
+		},
 	},
 
 	buildSubmit(request, ctx) {
@@ -140,4 +145,24 @@ export const fal: ProviderAdapter = {
 	},
 
 	parseError: genericError,
+
+	buildUpload(file, ctx) {
+		const storage = ctx.storageBaseUrl || 'https://rest.fal.ai';
+		return {
+			type: 'presigned',
+			initiate: {
+				method: 'POST',
+				url: joinUrl(storage, '/storage/upload/initiate'),
+				qs: { storage_type: 'fal-cdn-v3' },
+				body: { content_type: file.mimeType, file_name: file.fileName },
+			},
+			parseSlot: (body) => {
+				const object = asObject(body);
+				return {
+					uploadUrl: requireString(object.upload_url, 'upload_url'),
+					fileUrl: requireString(object.file_url, 'file_url'),
+				};
+			},
+		};
+	},
 };

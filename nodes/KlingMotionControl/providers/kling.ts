@@ -67,6 +67,8 @@ export const kling: ProviderAdapter = {
 		promptRequired: false,
 		idempotentSubmit: true,
 		outputLifetimeHours: 30 * 24,
+		// The image may be sent as raw base64 (jpg/jpeg/png ≤ 10 MB); there is no video upload.
+		upload: { image: { maxBytes: 10 * 1024 * 1024, mimeTypes: ['image/jpeg', 'image/png'] } },
 	},
 
 	buildSubmit(request, ctx) {
@@ -102,6 +104,10 @@ export const kling: ProviderAdapter = {
 	// The query path also accepts the external task id [C], so a lost submit answer can be recovered.
 	buildLookup(idempotencyKey, ctx) {
 		return { method: 'GET', url: joinUrl(ctx.baseUrl, `${PATH}/${encodeURIComponent(idempotencyKey)}`) };
+	},
+
+	buildUpload() {
+		return { type: 'inlineBase64' };
 	},
 
 	parseError(statusCode, body): ProviderError {

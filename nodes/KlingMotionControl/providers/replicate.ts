@@ -44,6 +44,10 @@ export const replicate: ProviderAdapter = {
 		promptRequired: false,
 		// API-created predictions' outputs are removed after about an hour.
 		outputLifetimeHours: 1,
+		upload: {
+			image: { maxBytes: 100 * 1024 * 1024, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] },
+			video: { maxBytes: 100 * 1024 * 1024, mimeTypes: ['video/mp4', 'video/quicktime'] },
+		},
 	},
 
 	buildSubmit(request, ctx) {
@@ -97,4 +101,14 @@ export const replicate: ProviderAdapter = {
 	},
 
 	parseError: genericError,
+
+	buildUpload(file, ctx) {
+		return {
+			type: 'multipart',
+			request: { method: 'POST', url: joinUrl(ctx.baseUrl, '/v1/files') },
+			field: 'content',
+			fields: { filename: file.fileName, type: file.mimeType },
+			parseUrl: (body) => requireString(asObject(asObject(body).urls).get, 'urls.get'),
+		};
+	},
 };

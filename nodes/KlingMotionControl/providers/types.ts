@@ -101,6 +101,44 @@ export interface ProviderError {
 
 export type SubmitMode = 'submitOnly' | 'wait';
 
+export type MediaKind = 'image' | 'video';
+
+/** A file from an earlier node, described by its n8n binary metadata. */
+export interface UploadFile {
+	kind: MediaKind;
+	fileName: string;
+	mimeType: string;
+	size?: number;
+}
+
+export interface UploadLimits {
+	/** Documented maximum file size in bytes. */
+	maxBytes: number;
+	/** MIME types the provider documents for this input. */
+	mimeTypes: readonly string[];
+}
+
+/** How a provider takes a file; the engine performs it, the adapter only describes it. */
+export type UploadPlan =
+	| {
+			/** multipart/form-data POST with the file in `field`; the answer carries the file's URL. */
+			type: 'multipart';
+			request: RequestSpec;
+			field: string;
+			fields?: Record<string, string>;
+			parseUrl(body: unknown): string;
+	  }
+	| {
+			/** fal storage: ask for an upload slot, then PUT the raw bytes to it (no provider auth). */
+			type: 'presigned';
+			initiate: RequestSpec;
+			parseSlot(body: unknown): { uploadUrl: string; fileUrl: string };
+	  }
+	| {
+			/** Kling: the image itself, raw base64 without a data: prefix, in place of the URL. */
+			type: 'inlineBase64';
+	  };
+
 export interface ProviderCapabilities {
 	qualities: readonly Quality[];
 	/** Options this provider can honour; anything else set by the user is refused before submitting. */
@@ -113,6 +151,8 @@ export interface ProviderCapabilities {
 	idempotentSubmit?: boolean;
 	/** How long output URLs stay valid, in hours (undefined = not documented / long-lived). */
 	outputLifetimeHours?: number;
+	/** Inputs that may come as files from earlier nodes (uploaded through the provider's own API). */
+	upload?: Partial<Record<MediaKind, UploadLimits>>;
 }
 
 export interface ProviderAdapter {
@@ -132,4 +172,5 @@ export interface ProviderAdapter {
 	/** Kling: find the task a submit with this idempotency key created. */
 	buildLookup?(idempotencyKey: string, ctx: ProviderContext): RequestSpec;
 	parseError(statusCode: number, body: unknown): ProviderError;
+	buildUpload?(file: UploadFile, ctx: ProviderContext): UploadPlan;
 }

@@ -7,6 +7,8 @@ import type { ProviderAdapter, TaskStatus } from './types';
 // WaveSpeed's naming pattern ("Kling V3.0 Std Motion Control" is listed as a related model) [I].
 const ENDPOINT = { standard: 'kwaivgi/kling-v3.0-std', pro: 'kwaivgi/kling-v3.0-pro' } as const;
 
+const MB = 1024 * 1024;
+
 const STATUS: Record<string, TaskStatus> = {
 	created: 'queued',
 	processing: 'processing',
@@ -42,6 +44,11 @@ export const waveSpeed: ProviderAdapter = {
 		cancel: false,
 		promptRequired: false,
 		outputLifetimeHours: 7 * 24,
+		// Seed 000: image jpg/jpeg/png ≤ 10 MB, video mp4/mov ≤ 10 MB.
+		upload: {
+			image: { maxBytes: 10 * MB, mimeTypes: ['image/jpeg', 'image/png'] },
+			video: { maxBytes: 10 * MB, mimeTypes: ['video/mp4', 'video/quicktime'] },
+		},
 	},
 
 	buildSubmit(request, ctx) {
@@ -79,4 +86,13 @@ export const waveSpeed: ProviderAdapter = {
 	},
 
 	parseError: genericError,
+
+	buildUpload(_file, ctx) {
+		return {
+			type: 'multipart',
+			request: { method: 'POST', url: joinUrl(ctx.baseUrl, '/api/v3/media/upload/binary') },
+			field: 'file',
+			parseUrl: (body) => requireString(asObject(asObject(body).data).download_url, 'data.download_url'),
+		};
+	},
 };

@@ -240,6 +240,9 @@ export function evoLink(engine: Engine): ProviderModule {
 					{ method: 'POST', path: /^\/v1\/videos\/generations$/, run: submit, submit: true },
 					{ method: 'GET', path: /^\/v1\/tasks\/([^/]+)$/, run: getTask },
 					{ method: 'GET', path: /^\/v1\/credits$/, run: credits_ },
+					// The files API also answers below the API base, as a gateway in front of both hosts would:
+					// the node derives files-api.evolink.ai only from the real API host.
+					{ method: 'POST', path: /^\/api\/v1\/files\/upload\/(stream|base64|url)$/, run: uploadFile },
 				],
 			}),
 	};

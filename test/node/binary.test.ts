@@ -1,0 +1,128 @@
+/**
+ * Binary in: files from an earlier node are uploaded through each provider's own upload API and reach
+ * it byte-exact; providers without an upload path refuse before anything is spent.
+ * Binary out: covered in providers.test.ts (Download Video), expired links here.
+ */
+import { mp4, png, startEmulator, type Emulator } from '../emulator';
+import { runKling } from '../harness/kling';
+import type { ProviderId } from '../../nodes/KlingMotionControl/providers/types';
+
+let emu: Emulator;
+beforeAll(async () => {
+	emu = await startEmulator({ jobMs: 150 });
+});
+afterAll(async () => emu.close());
+beforeEach(() => emu.reset());
+
+const image = png({ width: 720, height: 1280 });
+const video = mp4({ durationSeconds: 5, width: 720, height: 1280 });
+
+async function fetchBack(provider: ProviderId, url: string): Promise<Buffer> {
+	if (provider === 'kling' && !url.startsWith('http')) return Buffer.from(url, 'base64');
+	const replicateFile = provider === 'replicate' && url.includes('/v1/files/');
+	const response = await fetch(replicateFile ? `${url}/download` : url, {
+		headers: replicateFile ? { authorization: `Bearer ${emu.keys.replicate}` } : {},
+	});
+	expect(response.status).toBe(200);
+	return Buffer.from(await response.arrayBuffer());
+}
+
+function submittedUrls(provider: ProviderId): { image: string; video: string } {
+	const body = emu.tasks(provider)[0].body as Record<string, unknown>;
+	const input = (body.input ?? body) as Record<string, unknown>;
+	const first = (value: unknown) => (Array.isArray(value) ? String(value[0]) : String(value));
+	return {
+		image: first(input.image ?? input.image_url ?? input.image_urls ?? input.input_image),
+		video: first(input.video ?? input.video_url ?? input.video_urls ?? input.input_video),
+	};
+}
+
+const params = (imageSource: string, videoSource: string) => ({
+	operation: 'submitAndWait',
+	imageSource,
+	imageBinaryProperty: 'picture',
+	imageUrl: `${emu.cdnUrl}/media/char.png`,
+	videoSource,
+	videoBinaryProperty: 'clip',
+	videoUrl: `${emu.cdnUrl}/media/clip.mp4?duration=5`,
+	characterOrientation: 'image',
+	quality: 'pro',
+	prompt: 'dance',
+	options: { pollInterval: 0.05, timeout: 0.5 },
+});
+
+const files = [
+	{
+		picture: { bytes: image, fileName: 'character.png', mimeType: 'image/png' },
+		clip: { bytes: video, fileName: 'dance.mp4', mimeType: 'video/mp4' },
+	},
+];
+
+it.each(['fal', 'replicate', 'waveSpeed'] as ProviderId[])('%s: binary image and video are uploaded byte-exact and the task completes', async (provider) => {
+	const result = await runKling(emu, { provider, parameters: params('binary', 'binary'), files });
+	expect(result.error?.message).toBeUndefined();
+	expect(result.items[0].json).toMatchObject({ status: 'completed', motionVideo: { durationSeconds: 5, width: 720, height: 1280 } });
+	const urls = submittedUrls(provider);
+	expect((await fetchBack(provider, urls.image)).equals(image)).toBe(true);
+	expect((await fetchBack(provider, urls.video)).equals(video)).toBe(true);
+});
+
+it.each(['evoLink', 'kling'] as ProviderId[])('%s: a binary image is uploaded byte-exact (video by URL)', async (provider) => {
+	const result = await runKling(emu, { provider, parameters: params('binary', 'url'), files });
+	expect(result.error?.message).toBeUndefined();
+	expect(result.items[0].json.status).toBe('completed');
+	expect((await fetchBack(provider, submittedUrls(provider).image)).equals(image)).toBe(true);
+});
+
+it.each([
+	['oxen', 'binary', 'url', /Oxen.ai cannot take the image as a file.*public link.*EvoLink, fal\.ai, Kling AI \(official API\), Replicate, WaveSpeedAI/],
+	['aiHubMax', 'url', 'binary', /AIHubMax cannot take the motion video as a file.*fal\.ai, Replicate, WaveSpeedAI/],
+	['prospolabs', 'binary', 'url', /Prospolabs cannot take the image as a file/],
+	['kling', 'url', 'binary', /Kling AI \(official API\) cannot take the motion video as a file/],
+	['evoLink', 'url', 'binary', /EvoLink cannot take the motion video as a file/],
+] as Array<[ProviderId, string, string, RegExp]>)('%s: %s image / %s video is refused before anything is sent', async (provider, imageSource, videoSource, message) => {
+	const result = await runKling(emu, { provider, parameters: params(imageSource, videoSource), files, onError: 'continueRegularOutput' });
+	expect(result.items[0].json.error).toMatch(message);
+	expect(emu.requests.filter((r) => r.provider !== 'cdn')).toHaveLength(0);
+});
+
+it('a file over the provider size limit, or of the wrong type, is refused with the numbers', async () => {
+	const big = { picture: { bytes: Buffer.alloc(11 * 1024 * 1024, 1), fileName: 'huge.png', mimeType: 'image/png' } };
+	const gif = { picture: { bytes: Buffer.from('GIF89a'), fileName: 'a.gif', mimeType: 'image/gif' } };
+	const result = await runKling(emu, { provider: 'waveSpeed', parameters: params('binary', 'url'), files: [big, gif], onError: 'continueRegularOutput' });
+	expect(result.items[0].json.error).toMatch(/"huge.png" is 11.0 MB; WaveSpeedAI accepts at most 10.0 MB/);
+	expect(result.items[1].json.error).toMatch(/"a.gif" is image\/gif; WaveSpeedAI accepts image\/jpeg, image\/png/);
+	expect(emu.requests.filter((r) => r.provider !== 'cdn')).toHaveLength(0);
+});
+
+it('a missing binary field names the fields the item has', async () => {
+	const result = await runKling(emu, {
+		provider: 'fal',
+		parameters: { ...params('binary', 'url'), imageBinaryProperty: 'photo' },
+		files,
+		onError: 'continueRegularOutput',
+	});
+	expect(result.items[0].json.error).toMatch(/no binary field "photo" for the image \(it has: picture, clip\)/);
+});
+
+it('an expired output link is a clear error naming the task id', async () => {
+	const result = await runKling(emu, {
+		provider: 'prospolabs',
+		parameters: { ...params('url', 'url'), imageUrl: `${emu.cdnUrl}/media/char.png?emu=expired`, options: { pollInterval: 0.05, timeout: 0.5, downloadVideo: true } },
+		onError: 'continueRegularOutput',
+	});
+	const taskId = emu.tasks('prospolabs')[0].id;
+	expect(result.items[0].json.error).toMatch(new RegExp(`Task ${taskId} completed, but its video is no longer available \\(HTTP 410\\)`));
+	expect(result.items[0].json.details).toMatchObject({ taskId, status: 'completed' });
+});
+
+it('several outputs land as one item each, with their own binary', async () => {
+	const result = await runKling(emu, {
+		provider: 'waveSpeed',
+		parameters: { ...params('url', 'url'), imageUrl: `${emu.cdnUrl}/media/char.png?emu=outputs2`, options: { pollInterval: 0.05, timeout: 0.5, downloadVideo: true } },
+	});
+	expect(result.items).toHaveLength(2);
+	expect(result.items.map((item) => item.json.videoIndex)).toEqual([0, 1]);
+	expect(result.items[0].binary!.data.fileName).not.toBe(result.items[1].binary!.data.fileName);
+	expect(result.items.every((item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0)).toBe(true);
+});
