@@ -3,6 +3,8 @@ import { startEmulator } from '../test/emulator';
 
 async function main() {
 	const emu = await startEmulator({ jobMs: Number(process.env.BENCH_JOB_MS ?? 5000) });
+	// A large output for the memory benchmark (the emulator streams it, never holding it whole).
+	if (process.env.BENCH_OUTPUT_BYTES) emu.setFault('big=1', { outputBytes: Number(process.env.BENCH_OUTPUT_BYTES) });
 	process.on('message', (message: { id: number; cmd: string; value?: number }) => {
 		let result: unknown = null;
 		if (message.cmd === 'stats') result = { ...emu.stats(), tasks: emu.tasks().length };
