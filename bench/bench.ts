@@ -20,6 +20,7 @@ const POLL_S = Number(process.env.BENCH_POLL_S ?? 2.5);
 const PROVIDER = (process.env.BENCH_PROVIDER ?? 'waveSpeed') as ProviderId;
 const SIZES = (process.env.BENCH_SIZES ?? '1,10,100').split(',').map(Number);
 const SEQUENTIAL_MAX = Number(process.env.BENCH_SEQUENTIAL_MAX ?? 10);
+const PREFLIGHT = process.env.BENCH_PREFLIGHT ?? 'on';
 
 let nextId = 1;
 function ask(child: ChildProcess, cmd: string, value?: number): Promise<Record<string, unknown>> {
@@ -60,14 +61,14 @@ async function main() {
 				characterOrientation: 'image',
 				quality: 'pro',
 				prompt: 'dance',
-				options: { pollInterval: POLL_S, timeout: 10, concurrency: Math.max(count, 1) },
+				options: { pollInterval: POLL_S, timeout: 10, concurrency: Math.max(count, 1), preflight: PREFLIGHT },
 			},
 			input: Array.from({ length: count }, (_, index) => ({ json: { image: `${info.cdnUrl}/media/char.png?${tag}=${index}` } })),
 		});
 
 	// Steady state: one warm-up batch of the largest size first (JIT, module loading, first sockets).
 	await run(Math.max(...SIZES), 'warmup');
-	console.log(`Kling Motion Control batch benchmark — provider protocol ${adapter.displayName}, job time T = ${T / 1000} s, pollInterval = ${POLL_S} s, emulator in a separate process\n`);
+	console.log(`Kling Motion Control batch benchmark — provider protocol ${adapter.displayName}, job time T = ${T / 1000} s, pollInterval = ${POLL_S} s, pre-flight ${PREFLIGHT}, emulator in a separate process\n`);
 	const rows: string[][] = [];
 	const statusTarget = T / 1000 / POLL_S + 2;
 	const wallTarget = 1.3 * (T / 1000 + POLL_S);

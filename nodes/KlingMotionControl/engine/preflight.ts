@@ -84,6 +84,22 @@ async function probeBinaryVideo(fns: IExecuteFunctions, input: BinaryInput): Pro
 	return probeVideoBytes(await readBuffer(fns, input));
 }
 
+// A batch often animates many characters with one motion clip: probe each URL once per execution.
+const probeCache = new WeakMap<IExecuteFunctions, Map<string, Promise<FetchedRange>>>();
+
+function cachedFetcher(fns: IExecuteFunctions): RangeFetcher {
+	const fetcher = rangeFetcher(fns);
+	let cache = probeCache.get(fns);
+	if (!cache) probeCache.set(fns, (cache = new Map()));
+	const ranges = cache;
+	return async (url, range) => {
+		const key = `${url} ${range ? `${range.start}-${range.end}` : '*'}`;
+		let pending = ranges.get(key);
+		if (!pending) ranges.set(key, (pending = fetcher(url, range)));
+		return await pending;
+	};
+}
+
 function costInfo(estimate: CostEstimate): IDataObject {
 	if (estimate.estimatedCostUsd === null) return { estimatedCostUsd: null, costNote: estimate.reason };
 	return {
@@ -111,7 +127,7 @@ export async function preflight(
 		const estimate = maxCost(adapter.id, request.quality, request.characterOrientation);
 		return { info: { preflight: 'off', ...costInfo(estimate), costIsUpperBound: true }, estimate };
 	}
-	const fetcher = rangeFetcher(fns);
+	const fetcher = cachedFetcher(fns);
 	const failed = (error: unknown) => ({ probed: false as const, reason: String(error), requests: 0, bytesRead: 0 });
 	const [video, image] = await Promise.all([
 		(binaries.video

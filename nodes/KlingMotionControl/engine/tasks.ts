@@ -256,6 +256,7 @@ export async function waitForTask(
 	let last = initial;
 	if (last && isTerminal(last)) return last;
 	let transientStreak = 0;
+	const startedAt = Date.now();
 	let delay = firstDelay(settings.pollIntervalMs, last);
 	for (;;) {
 		if (Date.now() + delay > deadline) {
@@ -269,7 +270,7 @@ export async function waitForTask(
 			transientStreak = 0;
 			last = outcome.state;
 			if (isTerminal(last)) return last;
-			delay = settings.pollIntervalMs;
+			delay = nextDelay(settings.pollIntervalMs, last, Date.now() - startedAt);
 			continue;
 		}
 		if (outcome.kind === 'fatal') {
@@ -294,6 +295,21 @@ function firstDelay(pollIntervalMs: number, state: TaskState | undefined): numbe
 	const soon = Math.min(pollIntervalMs, FIRST_POLL_MAX_MS);
 	if (state?.estimatedSeconds && state.estimatedSeconds * 1000 < soon) return state.estimatedSeconds * 1000;
 	return soon;
+}
+
+/**
+ * After the first check: the poll interval, stretched (at most 4×) while the provider's own estimate
+ * (EvoLink estimated_time) says the task is far from done, or while it waits deep in a queue (fal).
+ */
+export function nextDelay(pollIntervalMs: number, state: TaskState, elapsedMs: number): number {
+	let delay = pollIntervalMs;
+	if (state.estimatedSeconds !== undefined && (state.progress ?? 0) < 100) {
+		const remaining = state.estimatedSeconds * 1000 - elapsedMs;
+		if (remaining > pollIntervalMs) delay = Math.min(remaining * 0.8, pollIntervalMs * 4);
+	} else if (state.queuePosition !== undefined && state.queuePosition > 5) {
+		delay = Math.min(pollIntervalMs * (1 + state.queuePosition / 10), pollIntervalMs * 4);
+	}
+	return Math.max(pollIntervalMs, delay);
 }
 
 export function isTerminal(state: TaskState): boolean {
