@@ -123,3 +123,14 @@ it('Cancel cancels a running task where the provider supports it', async () => {
 	expect(canceled.items[0].json).toMatchObject({ provider: 'replicate', taskId: submitted.items[0].json.taskId, status: 'canceled' });
 	expect(emu.stats().cancelRequests).toBe(1);
 });
+
+it('Cancel of a task that already finished reports its real status', async () => {
+	const done = await runKling(emu, { provider: 'fal', parameters: { ...params(), operation: 'submitAndWait' }, input: items(1) });
+	const canceled = await runKling(emu, {
+		provider: 'fal',
+		parameters: { operation: 'cancel', options: {} },
+		input: done.items.map((item) => ({ json: item.json })),
+	});
+	expect(canceled.error?.message).toBeUndefined();
+	expect(canceled.items[0].json).toMatchObject({ provider: 'fal', canceled: false, status: 'completed' });
+});

@@ -4,7 +4,7 @@ import { apiFailure, TaskFailure } from '../engine/errors';
 import { callProvider, NetworkError } from '../engine/transport';
 import { PROVIDERS } from '../providers';
 import { CanceledError } from '../engine/schedule';
-import type { Runtime } from '../engine/tasks';
+import { checkOnce, type Runtime } from '../engine/tasks';
 import { forEachItem, readTaskId, type Outcome } from './context';
 
 function providersThatCancel(): string {
@@ -43,13 +43,16 @@ export async function execute(rt: Runtime, fns: IExecuteFunctions): Promise<Outc
 		if (!result.accepted && response.statusCode >= 500) {
 			throw apiFailure(adapter, response.statusCode, response.body, { taskId, during: 'canceling the task' });
 		}
+		// Not accepted (already finished, …): report the task's real state rather than guess it.
+		const check = result.accepted ? undefined : await checkOnce(rt, { taskId });
+		const status = result.accepted ? 'canceled' : check?.kind === 'state' ? check.state.status : 'unknown';
 		return {
 			items: [
 				{
 					json: {
 						provider: adapter.id,
 						taskId,
-						status: result.accepted ? 'canceled' : 'completed',
+						status,
 						canceled: result.accepted,
 						message: result.message,
 						providerResponse: (response.body ?? null) as never,
