@@ -49,6 +49,36 @@ const concurrency: INodeProperties = {
 		'How many tasks may run at the provider at once. Lower it to your account limit (WaveSpeedAI Bronze: 2); refusals are retried, never billed twice.',
 };
 
+/** "Image/Video Source" (URL or a file from an earlier node) and the binary field it reads. */
+function mediaSource(kind: 'image' | 'video', what: string, uploaders: string): INodeProperties[] {
+	const label = kind === 'image' ? 'Image' : 'Video';
+	return [
+		{
+			displayName: `${label} Source`,
+			name: `${kind}Source`,
+			type: 'options',
+			options: [
+				{
+					name: 'Binary File',
+					value: 'binary',
+					description: `A file from an earlier node, uploaded through the provider (${uploaders})`,
+				},
+				{ name: 'URL', value: 'url', description: 'A public http(s) link (works with every provider)' },
+			],
+			default: 'url',
+			displayOptions: { show: { operation: submitOps } },
+		},
+		{
+			displayName: `${label} Binary Field`,
+			name: `${kind}BinaryProperty`,
+			type: 'string',
+			default: 'data',
+			description: `The binary field of the input item that holds the ${what}`,
+			displayOptions: { show: { operation: submitOps, [`${kind}Source`]: ['binary'] } },
+		},
+	];
+}
+
 export const properties: INodeProperties[] = [
 	{
 		displayName: 'Provider',
@@ -107,29 +137,7 @@ export const properties: INodeProperties[] = [
 		],
 		default: 'submitAndWait',
 	},
-	{
-		displayName: 'Image Source',
-		name: 'imageSource',
-		type: 'options',
-		options: [
-			{
-				name: 'Binary File',
-				value: 'binary',
-				description: 'A file from an earlier node, uploaded through the provider (fal.ai, Replicate, WaveSpeedAI, EvoLink, Kling)',
-			},
-			{ name: 'URL', value: 'url', description: 'A public http(s) link (works with every provider)' },
-		],
-		default: 'url',
-		displayOptions: { show: { operation: submitOps } },
-	},
-	{
-		displayName: 'Image Binary Field',
-		name: 'imageBinaryProperty',
-		type: 'string',
-		default: 'data',
-		description: 'The binary field of the input item that holds the character image (JPG/PNG)',
-		displayOptions: { show: { operation: submitOps, imageSource: ['binary'] } },
-	},
+	...mediaSource('image', 'character image (JPG/PNG)', 'fal.ai, Replicate, WaveSpeedAI, EvoLink, Kling'),
 	{
 		displayName: 'Image URL',
 		name: 'imageUrl',
@@ -140,29 +148,7 @@ export const properties: INodeProperties[] = [
 		description: 'Public http(s) link to the character image (JPG or PNG) to animate',
 		displayOptions: { show: { operation: submitOps, imageSource: ['url'] } },
 	},
-	{
-		displayName: 'Video Source',
-		name: 'videoSource',
-		type: 'options',
-		options: [
-			{
-				name: 'Binary File',
-				value: 'binary',
-				description: 'A file from an earlier node, uploaded through the provider (fal.ai, Replicate, WaveSpeedAI)',
-			},
-			{ name: 'URL', value: 'url', description: 'A public http(s) link (works with every provider)' },
-		],
-		default: 'url',
-		displayOptions: { show: { operation: submitOps } },
-	},
-	{
-		displayName: 'Video Binary Field',
-		name: 'videoBinaryProperty',
-		type: 'string',
-		default: 'data',
-		description: 'The binary field of the input item that holds the motion video (MP4/MOV)',
-		displayOptions: { show: { operation: submitOps, videoSource: ['binary'] } },
-	},
+	...mediaSource('video', 'motion video (MP4/MOV)', 'fal.ai, Replicate, WaveSpeedAI'),
 	{
 		displayName: 'Video URL',
 		name: 'videoUrl',
