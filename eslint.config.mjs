@@ -1,12 +1,12 @@
 // The configuration `n8n-node lint` applies (@n8n/node-cli 0.48.3, dist/configs/eslint.js, the
 // n8n Cloud-eligible `config`), reproduced here because @n8n/node-cli itself cannot be installed from
-// the registry this project builds with. Same plugins, same presets, same rule settings; nothing added
-// or switched off beyond what n8n's own config switches off, and no disable comments in the code.
+// the registry this project builds with. Same n8n plugins, presets and rule settings; nothing switched
+// off beyond what n8n's own config switches off, and no disable comments in the code. One difference:
+// eslint-plugin-import-x (generic import hygiene, not an n8n rule) is left out, because its resolver's
+// platform packages are missing from that registry and `npm ci` then refuses the lock file.
 import js from '@eslint/js';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import { globalIgnores } from 'eslint/config';
-import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
-import importPlugin from 'eslint-plugin-import-x';
 import n8nNodesBasePlugin from 'eslint-plugin-n8n-nodes-base';
 import tseslint from 'typescript-eslint';
 
@@ -20,7 +20,6 @@ export default tseslint.config(
 			js.configs.recommended,
 			tseslint.configs.recommended,
 			communityNodesRecommended,
-			importPlugin.configs['flat/recommended'],
 		],
 		rules: {
 			'prefer-spread': 'off',
@@ -29,9 +28,6 @@ export default tseslint.config(
 	},
 	{
 		plugins: { 'n8n-nodes-base': n8nNodesBasePlugin },
-		settings: {
-			'import-x/resolver-next': [createTypeScriptImportResolver()],
-		},
 	},
 	{
 		files: ['package.json'],
