@@ -110,3 +110,14 @@ export async function finishedItems(
 	}
 	return items;
 }
+
+/**
+ * Every paid task goes to n8n's log the moment it exists: if the process dies while waiting (a
+ * killed queue-mode worker), the task id is still recoverable from the log.
+ */
+export function logSubmitted(rt: Runtime, itemIndex: number, taskId: string, externalTaskId?: string): void {
+	rt.fns.logger.info(
+		`Kling Motion Control: item ${itemIndex} submitted to ${rt.adapter.displayName} as task ${taskId}${externalTaskId ? ` (external_task_id ${externalTaskId})` : ''}`,
+		{ executionId: rt.fns.getExecutionId(), node: rt.fns.getNode().name, provider: rt.adapter.id, taskId, itemIndex },
+	);
+}

@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { resultItems } from '../engine/output';
 import { Slots } from '../engine/schedule';
 import { submitTask, type Runtime } from '../engine/tasks';
-import { forEachItem, type Outcome } from './context';
+import { forEachItem, logSubmitted, type Outcome } from './context';
 import { prepareRequests } from './request';
 
 /** Submits every item's task and emits it at once (status queued/processing) with its task id. */
@@ -16,6 +16,7 @@ export async function execute(rt: Runtime, fns: IExecuteFunctions, concurrency: 
 		const submittedAt = new Date().toISOString();
 		const submitted = await submitTask(rt, read.request, 'submitOnly', Date.now() + rt.settings.timeoutMs);
 		rt.journal.set(itemIndex, submitted.handle.taskId);
+		logSubmitted(rt, itemIndex, submitted.handle.taskId, read.request.idempotencyKey);
 		const state = submitted.state ?? { status: 'queued' as const, videoUrls: [], raw: null };
 		return {
 			items: resultItems(itemIndex, rt.adapter, submitted.handle, state, { ...read.meta, submittedAt }),
