@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import * as n8nWorkflow from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from '../engine/errors';
@@ -12,6 +13,14 @@ import * as getStatus from './getStatus.operation';
 import * as submit from './submit.operation';
 import * as submitAndWait from './submitAndWait.operation';
 import * as waitForCompletion from './waitForCompletion.operation';
+
+/**
+ * n8n 2.36+ routes an item whose json keys are only error/message/details to the error output.
+ * Older n8n (1.x, 2.0–2.35) routes only json that is exactly `{error}` or `{error, message}` (an
+ * `item.error` would make n8n replace the json, losing the task id): there the details travel as
+ * `json.message`. n8n-workflow 2.36 added the export recordConsumedAuth, which tells them apart.
+ */
+const DETAILS_REACH_ERROR_OUTPUT = Object.prototype.hasOwnProperty.call(n8nWorkflow, 'recordConsumedAuth');
 
 function journalText(journal: Map<number, string>, except?: number): string | undefined {
 	const lines = [...journal.entries()]
@@ -83,7 +92,11 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		if (!continueOnFail) {
 			throw toNodeError(this.getNode(), outcome.failure, itemIndex, journalText(rt.journal, itemIndex));
 		}
-		output.push(errorItem(itemIndex, outcome.failure));
+		const item = errorItem(itemIndex, outcome.failure);
+		if (!DETAILS_REACH_ERROR_OUTPUT && this.getNode().onError === 'continueErrorOutput') {
+			item.json = { error: item.json.error, message: item.json.details };
+		}
+		output.push(item);
 	}
 	return [output];
 }

@@ -1,0 +1,445 @@
+// End-to-end suite on the real n8n application (see README.md beside this file).
+//   node -r ts-node/register/transpile-only test/e2e/run.ts [--only 2.x|1.x] [--skip-build]
+// Installs n8n into .cache/e2e/ (reused), builds and installs this package as a community package,
+// imports credentials and workflows, starts the provider emulator and n8n, runs the scenarios,
+// prints one line per scenario and exits 1 when any failed.
+import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { Emulator } from '../emulator';
+import { startEmulator } from '../emulator';
+import type { Installed, N8nTarget } from './install';
+import { CACHE, ensureN8n, ensureNode24, ROOT } from './install';
+import type { ApiExecution, Item, Run } from './n8n';
+import { freePort, N8n, outputOf, runError, sleep, stopAll } from './n8n';
+import type { Workflow } from './workflows';
+import { callbackPath, callbackServer, callbackWorkflowId, credentials, downloadCheck, errorOutput, examples, NODE_TYPE, submitWaitNode } from './workflows';
+
+// n8n 1.x: newest 1.123.x. Its npm dependencies needed overrides here; it installs once and runs twice.
+const N8N_1X = {
+	version: '1.123.81',
+	installWith: 'system' as const,
+	overrides: {
+		// n8n-nodes-base 1.x depends on xlsx from https://cdn.sheetjs.com (not reachable here): the registry's last xlsx
+		xlsx: '0.18.5',
+		// newer checkpoints import @langchain/core/utils/uuid, which the core 1.1.8 that n8n 1.123 pins lacks
+		// (with --legacy-peer-deps their peer range ^1.1.44 is not enforced): `n8n start` would not load
+		'@langchain/langgraph-checkpoint': '1.0.1',
+	},
+};
+
+const TARGETS: N8nTarget[] = [
+	{
+		label: '2.x',
+		version: '2.41.1',
+		node: 'node24', // engines: node >=24
+		// versions missing from the registry reachable here (runtime.md §4.1)
+		overrides: { linkedom: '0.18.14', '@langchain/langgraph': '1.4.18', '@langchain/langgraph-sdk': '1.12.4' },
+	},
+	{
+		label: '1.x',
+		...N8N_1X,
+		node: 'system', // Node 20 (engines >=20.19 <= 24.x)
+		// 1.123.76+ default to the 'vm' expression engine, whose isolated-vm 6.2.0 needs Node >= 22 (prebuilds for
+		// ABI 127/137 only): on Node 20 every n8n command exits at start unless the legacy engine is chosen.
+		env: { N8N_EXPRESSION_ENGINE: 'legacy' },
+	},
+	// The same 1.x as Docker users run it: a newer Node and the default 'vm' expression engine.
+	{ label: '1.x-vm', ...N8N_1X, node: 'node24' },
+];
+
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+const STATUSES = ['queued', 'processing', 'completed', 'failed', 'canceled'];
+
+function arg(name: string): string | undefined {
+	const i = process.argv.indexOf(`--${name}`);
+	if (i >= 0) return process.argv[i + 1];
+	return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+const t0 = Date.now();
+const secs = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+const log = (s: string): void => console.log(s);
+
+class Check {
+	constructor(private readonly where: string) {}
+	ok(cond: unknown, msg: string): asserts cond {
+		if (!cond) throw new Error(`${this.where}: ${msg}`);
+	}
+	eq(actual: unknown, expected: unknown, what: string): void {
+		if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${this.where}: ${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
+	}
+}
+
+interface Result {
+	target: string;
+	name: string;
+	ok: boolean;
+	seconds: number;
+	detail: string;
+}
+const results: Result[] = [];
+
+async function scenario(target: string, name: string, fn: () => Promise<string>): Promise<void> {
+	const start = Date.now();
+	try {
+		const detail = await fn();
+		results.push({ target, name, ok: true, seconds: (Date.now() - start) / 1000, detail });
+		log(`  PASS  ${target}  ${name}  (${secs(start)})  ${detail}`);
+	} catch (e) {
+		const detail = (e as Error).message;
+		results.push({ target, name, ok: false, seconds: (Date.now() - start) / 1000, detail });
+		log(`  FAIL  ${target}  ${name}  (${secs(start)})\n${detail.replace(/^/gm, '        ')}`);
+	}
+}
+
+// ---------- build and package ----------
+
+function buildAndPack(): string {
+	const out = join(CACHE, 'pack');
+	rmSync(out, { recursive: true, force: true });
+	mkdirSync(out, { recursive: true });
+	const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+	if (!process.argv.includes('--skip-build')) {
+		const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, env, encoding: 'utf8' });
+		writeFileSync(join(CACHE, 'build.log'), `${r.stdout}\n${r.stderr}`);
+		if (r.status !== 0) throw new Error(`npm run build failed:\n${`${r.stdout}\n${r.stderr}`.slice(-4000)}`);
+	}
+	// What `npm install <package>` would put on disk: the packed files (package.json "files"), not the work tree.
+	const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', out, '--loglevel=error'], { cwd: ROOT, env, encoding: 'utf8' })) as Array<{
+		filename: string;
+	}>;
+	return join(out, packed[0].filename);
+}
+
+/** Installs the package the way n8n's Community Nodes screen does: `<user folder>/.n8n/nodes/node_modules/<name>`. */
+function installPackage(tarball: string, userFolder: string): void {
+	const nodesDir = join(userFolder, '.n8n', 'nodes');
+	const dest = join(nodesDir, 'node_modules', PKG.name);
+	mkdirSync(dest, { recursive: true });
+	execFileSync('tar', ['-xzf', tarball, '-C', dest, '--strip-components=1']);
+	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PKG.name]: PKG.version } }, null, 2));
+}
+
+// ---------- assertions shared by examples and scenarios ----------
+
+function json(item: Item): Record<string, unknown> {
+	return item.json;
+}
+
+/** Checks every Kling Motion Control node of a finished run; returns a short summary. */
+function checkKlingNodes(c: Check, workflow: Workflow, data: Run['data'], expectFailed: number): string {
+	const parts: string[] = [];
+	let failed = 0;
+	for (const n of workflow.nodes.filter((x) => x.type === NODE_TYPE)) {
+		const op = String(n.parameters.operation ?? 'submitAndWait');
+		const options = (n.parameters.options ?? {}) as Record<string, unknown>;
+		const ok = outputOf(data, n.name, 0);
+		const errors = n.onError === 'continueErrorOutput' ? outputOf(data, n.name, 1) : [];
+		c.ok(ok.length + errors.length > 0, `"${n.name}" emitted no items`);
+		for (const item of ok) {
+			const j = json(item);
+			c.ok(
+				j.error === undefined,
+				`"${n.name}" emitted a failed-task item on its success output (0), not the error output: ${JSON.stringify({ error: j.error, details: j.details }).slice(0, 400)}`,
+			);
+			c.ok(STATUSES.includes(String(j.status)), `"${n.name}" item status ${JSON.stringify(j.status)}`);
+			c.ok(typeof j.taskId === 'string' && j.taskId.length > 0, `"${n.name}" item has no taskId: ${JSON.stringify(j).slice(0, 300)}`);
+			c.ok(item.pairedItem !== undefined, `"${n.name}" item has no pairedItem`);
+			if (op === 'submit') c.ok(['queued', 'processing'].includes(String(j.status)), `"${n.name}" (submit) status ${String(j.status)}`);
+			else {
+				// a result the workflow hands on must be the finished video
+				c.eq(j.status, 'completed', `"${n.name}" (${op}) status${j.errorMessage ? ` (errorMessage: ${String(j.errorMessage)})` : ''}`);
+				c.ok(typeof j.videoUrl === 'string' && /^https?:\/\//.test(j.videoUrl), `"${n.name}" videoUrl ${JSON.stringify(j.videoUrl)}`);
+				if (options.downloadVideo) {
+					const field = String(options.binaryPropertyName ?? 'data');
+					const bin = item.binary?.[field];
+					c.ok(bin, `"${n.name}" item has no binary "${field}"`);
+					c.eq(bin.mimeType, 'video/mp4', `"${n.name}" binary mimeType`);
+				}
+			}
+		}
+		for (const item of errors) {
+			const j = json(item);
+			c.ok(typeof j.error === 'string', `"${n.name}" error item has no json.error: ${JSON.stringify(j).slice(0, 300)}`);
+			// n8n < 2.36 routes only {error, message} to the error output: there the node puts the details in message.
+			const d = (j.details ?? j.message) as Record<string, unknown> | undefined;
+			c.ok(d && typeof d.taskId === 'string', `"${n.name}" error item has no details.taskId: ${JSON.stringify(j).slice(0, 500)}`);
+			c.ok(String(j.error).includes(String(d.taskId)), `"${n.name}" error message does not name task ${String(d.taskId)}: ${String(j.error)}`);
+		}
+		failed += errors.length;
+		parts.push(`${n.name}: ${ok.map((i) => String(json(i).status)).join('/') || 'none'}${errors.length ? ` + ${errors.length} on error output` : ''}`);
+	}
+	c.eq(failed, expectFailed, 'items on error outputs');
+	return parts.join('; ');
+}
+
+/** Executes with `n8n execute`; a run that ends waiting must be finished by the running server (callback). */
+async function executeToEnd(n8n: N8n, c: Check, id: string): Promise<{ data: Run['data']; how: string }> {
+	const { run, cli } = await n8n.execute(id);
+	const status = run.status ?? (run.finished ? 'success' : 'unknown');
+	if (status === 'waiting') {
+		const exec = await n8n.waitForExecution(id, 90_000);
+		c.ok(exec.data, `execution ${exec.id} has no data`);
+		c.eq(exec.status, 'success', `execution ${exec.id} (resumed by the server) status${runError(exec.data) ? `; error: ${runError(exec.data)}` : ''}`);
+		return { data: exec.data, how: `execute ${cli.seconds.toFixed(1)} s → waiting → resumed by callback` };
+	}
+	const err = runError(run.data);
+	c.ok(!err && status === 'success', `execute status ${status} (exit ${cli.code})${err ? `: ${err}` : ''}`);
+	return { data: run.data, how: `execute ${cli.seconds.toFixed(1)} s` };
+}
+
+// ---------- one suite per n8n version ----------
+
+async function suite(installed: Installed, emu: Emulator, tarball: string): Promise<void> {
+	const label = installed.target.label;
+	// Outside the repository: from inside it, Node would resolve the package's peer n8n-workflow to the
+	// project's own node_modules (2.x) instead of the n8n under test, which a real install never does.
+	const runDir = join(tmpdir(), 'kling-mc-e2e', `run-${label}`);
+	rmSync(runDir, { recursive: true, force: true });
+	mkdirSync(runDir, { recursive: true });
+	installPackage(tarball, runDir);
+	const n8n = new N8n(installed, runDir, await freePort());
+	emu.reset();
+	emu.jobMs = 1500; // done before the node's first status check (≤ 2 s): the examples' default 10 s poll is not waited for
+
+	const exampleFaults: Record<string, Record<string, string>> = {
+		// the batch example routes failed items to its error output: make one fail
+		'batch-with-error-output.json': { 'bob.png': 'emu=fail' },
+		// callback example: a job long enough for the execution to be waiting before the provider calls
+		'submit-callback-resume.json': { 'character.png': 'emu_ms=8000' },
+	};
+	const expectFailed: Record<string, number> = { 'batch-with-error-output.json': 1 };
+	const exs = examples(emu, exampleFaults);
+	const sizes = [150_000, 250_000];
+	const failMessage = 'E2E: the model refused this character';
+	// providers whose callbacks fire once, at the end (fal: ?fal_webhook=, Replicate: webhook + events filter "completed")
+	const callbackProviders = ['fal', 'replicate'] as const;
+	const scenarios = [downloadCheck(emu, sizes), submitWaitNode(emu, 6000, 3), errorOutput(emu, failMessage), ...callbackProviders.map((p) => callbackServer(p))];
+
+	let t = Date.now();
+	await n8n.importCredentials(credentials(emu));
+	await n8n.importWorkflows([...exs.map((e) => e.workflow), ...scenarios]);
+	log(`  ${label}: n8n ${installed.target.version} on Node ${execFileSync(installed.nodeBin, ['--version'], { encoding: 'utf8' }).trim()}; imported 8 credentials, ${exs.length + scenarios.length} workflows (${secs(t)})`);
+	t = Date.now();
+	try {
+		const started = await n8n.start();
+		await n8n.setupPublicApi();
+		for (const p of callbackProviders) await n8n.api('POST', `/workflows/${callbackWorkflowId(p)}/activate`);
+		log(`  ${label}: n8n start ready in ${started.toFixed(1)} s; owner, API key, callback workflows active (${secs(t)})`);
+	} catch (e) {
+		await n8n.stop();
+		throw e;
+	}
+
+	try {
+		// (1) every example the README ships
+		for (const ex of exs) {
+			await scenario(label, `1 example ${ex.file}`, async () => {
+				const c: Check = new Check(ex.file);
+				const sent = emu.callbacks.length;
+				try {
+					const { data, how } = await executeToEnd(n8n, c, ex.workflow.id);
+					return `${how}; ${checkKlingNodes(c, ex.workflow, data, expectFailed[ex.file] ?? 0)}`;
+				} catch (e) {
+					// the provider callbacks of this example explain most resume problems
+					const cbs = emu.callbacks.slice(sent).map((x) => `${new Date(x.at).toISOString().slice(11, 23)} ${x.provider} ${x.event} → n8n answered ${String(x.result)}`);
+					if (cbs.length) (e as Error).message += `\nprovider callbacks:\n  ${cbs.join('\n  ')}`;
+					throw e;
+				}
+			});
+		}
+
+		// (2) Submit and Wait + Download Video → Code node checks the binary
+		await scenario(label, '2 download → Code node checks binary', async () => {
+			const c: Check = new Check('download');
+			const wf = scenarios[0];
+			const { data, how } = await executeToEnd(n8n, c, wf.id);
+			checkKlingNodes(c, wf, data, 0);
+			const kling = outputOf(data, 'Kling Motion Control');
+			const checked = outputOf(data, 'Check binary').map(json);
+			c.eq(checked.length, sizes.length, 'checked items');
+			for (let i = 0; i < sizes.length; i++) {
+				const url = String(json(kling[i]).videoUrl);
+				const head = await fetch(url, { method: 'HEAD' });
+				const served = Number(head.headers.get('content-length'));
+				c.eq(checked[i].size, served, `item ${i} binary size vs. the provider's file (${url})`);
+				c.eq(checked[i].size, sizes[i], `item ${i} binary size vs. emu_bytes`);
+				c.eq(checked[i].taskId, json(kling[i]).taskId, `item ${i} task id (order/pairing)`);
+				c.eq(checked[i].fileName, `kling-motion-control-${String(json(kling[i]).taskId)}.mp4`, `item ${i} file name`);
+			}
+			return `${how}; ${checked.map((x) => `${String(x.size)} B ${String(x.mimeType)} (${String(x.storedAs)})`).join(', ')}`;
+		});
+
+		// (3) Submit → Wait node → Wait for Completion
+		await scenario(label, '3 submit → Wait node → wait for completion', async () => {
+			const c: Check = new Check('wait node');
+			const wf = scenarios[1];
+			const { data, how } = await executeToEnd(n8n, c, wf.id);
+			checkKlingNodes(c, wf, data, 0);
+			const submitted = json(outputOf(data, 'Submit')[0]);
+			const done = json(outputOf(data, 'Wait for Completion')[0]);
+			c.eq(done.taskId, submitted.taskId, 'task id after the Wait node');
+			const waitRun = data.resultData.runData.Wait[0] as { executionTime?: number };
+			c.ok((waitRun.executionTime ?? 0) >= 2900, `the Wait node waited ${waitRun.executionTime} ms`);
+			const task = emu.tasks('kling').find((x) => x.id === submitted.taskId);
+			c.ok(task, `emulator has no kling task ${String(submitted.taskId)}`);
+			return `${how}; ${String(submitted.status)} → Wait ${waitRun.executionTime} ms → ${String(done.status)} (${String(done.taskId)})`;
+		});
+
+		// (4) failing task → error output with its task id
+		await scenario(label, '4 failed task → error output (continueErrorOutput)', async () => {
+			const c: Check = new Check('error output');
+			const wf = scenarios[2];
+			const { data, how } = await executeToEnd(n8n, c, wf.id);
+			checkKlingNodes(c, wf, data, 1);
+			const rows = outputOf(data, 'Rows').map(json);
+			const good = outputOf(data, 'Succeeded');
+			const bad = outputOf(data, 'Failed');
+			c.eq(good.length, 1, 'items on the success output');
+			c.eq(bad.length, 1, 'items on the error output');
+			const failedTask = emu.tasks('fal').find((x) => JSON.stringify(x).includes('row=bad'));
+			c.ok(failedTask, 'the emulator has no failing fal task');
+			const j = json(bad[0]);
+			const d = (j.details ?? j.message) as Record<string, unknown>;
+			c.eq(d.taskId, failedTask.id, 'details.taskId');
+			c.eq(d.provider, 'fal', 'details.provider');
+			c.eq(d.status, 'failed', 'details.status');
+			c.ok(String(j.error).includes(failMessage), `json.error does not carry the provider's message: ${String(j.error)}`);
+			// the node's own error output (n8n merges the paired input item's json into it: image, video)
+			const raw = outputOf(data, 'Kling Motion Control', 1)[0];
+			const paired = raw.pairedItem;
+			c.eq(Array.isArray(paired) ? paired[0]?.item : paired?.item, 1, 'error item pairedItem');
+			c.eq(json(raw).image, rows[1].image, 'error item json.image (the input row, merged by n8n)');
+			return `${how}; error: "${String(j.error).slice(0, 140)}"`;
+		});
+
+		// (5) server mode: webhook → submit with callback → Wait "On Webhook Call" → Get Status
+		for (const provider of callbackProviders) {
+			await scenario(label, `5 server: callback resume (${provider}) via public API`, async () => {
+				const wfId = callbackWorkflowId(provider);
+				const c: Check = new Check('callback');
+				const before = new Set((await n8n.api<{ data: ApiExecution[] }>('GET', `/executions?workflowId=${wfId}`)).data.map((e) => String(e.id)));
+				const image = `${emu.cdnUrl}/media/char.png?w=768&h=1024&emu_ms=6000&row=callback-${provider}`;
+				const res = await fetch(`${n8n.baseUrl}/webhook/${callbackPath(provider)}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify({ image, video: `${emu.cdnUrl}/media/clip.mp4?duration=5` }),
+				});
+				c.ok(res.ok, `POST /webhook/${callbackPath(provider)}: HTTP ${res.status} ${await res.text()}`);
+					// it must be parked (waiting, no worker held) before the provider calls back. Read it by id: n8n
+				// 1.x lists a waiting webhook execution nowhere but under ?status=running.
+				const seen: string[] = [];
+				let id: string | undefined;
+				for (let i = 0; i < 60 && !seen.includes('waiting'); i++) {
+					if (!id) {
+						for (const status of ['', 'running', 'waiting']) {
+							const list = await n8n.api<{ data: ApiExecution[] }>('GET', `/executions?workflowId=${wfId}${status ? `&status=${status}` : ''}`);
+							id ??= list.data.map((e) => String(e.id)).find((x) => !before.has(x));
+						}
+					}
+					if (id) {
+						const e = await n8n.api<ApiExecution>('GET', `/executions/${id}`);
+						if (seen[seen.length - 1] !== e.status) seen.push(e.status);
+					}
+					if (!seen.includes('waiting')) await sleep(200);
+				}
+				c.ok(seen.includes('waiting'), `execution ${id} was never seen waiting (statuses seen: ${seen.join(' → ') || 'none'})`);
+				const exec = await n8n.waitForExecution(wfId, 60_000, before);
+				c.ok(exec.data, 'no execution data');
+				c.eq(exec.status, 'success', `execution ${exec.id} status${runError(exec.data) ? `; error: ${runError(exec.data)}` : ''}`);
+				c.eq(exec.mode, 'webhook', 'execution mode');
+				const submitted = json(outputOf(exec.data, 'Submit')[0]);
+				const status = outputOf(exec.data, 'Get Status')[0];
+				c.eq(json(status).taskId, submitted.taskId, 'Get Status task id');
+				c.eq(json(status).status, 'completed', 'Get Status status');
+				c.eq(status.binary?.data?.mimeType, 'video/mp4', 'Get Status binary mimeType');
+				const cb = emu.callbacks.filter((x) => x.taskId === submitted.taskId);
+				c.eq(cb.length, 1, 'callbacks sent for the task');
+				c.ok(cb[0].url.startsWith(`${n8n.baseUrl}/webhook-waiting/${exec.id}`), `callback URL ${cb[0].url}`);
+				c.eq(cb[0].result, 200, `n8n's answer to the callback`);
+				return `waiting → callback ${cb[0].url.replace(n8n.baseUrl, '').replace(/signature=\w+/, 'signature=…')} → ${String(json(status).status)}, ${status.binary?.data?.mimeType}`;
+			});
+		}
+
+		await scenario(label, 'emulator invariants', async () => {
+			const c: Check = new Check('emulator');
+			const s = emu.stats();
+			c.eq(s.duplicateSubmits, 0, 'duplicate submits');
+			c.eq(s.fileRequestsWithAuthorization, 0, 'file downloads that carried the provider key');
+			const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+			return `${sum(s.submitsAccepted)} submits, ${sum(s.statusRequests)} status reads, ${s.callbacksSent} callbacks, ${s.fileRequests} downloads`;
+		});
+	} finally {
+		await n8n.stop();
+	}
+}
+
+async function main(): Promise<void> {
+	const only = arg('only') ?? process.env.E2E_ONLY;
+	const targets = TARGETS.filter((x) => !only || only.split(',').includes(x.label));
+	if (!targets.length) throw new Error(`--only ${only}: no such target (${TARGETS.map((x) => x.label).join(', ')})`);
+	mkdirSync(CACHE, { recursive: true });
+	log(`e2e: ${PKG.name}@${PKG.version} on ${targets.map((x) => `${x.label} (n8n ${x.version}, ${x.node === 'node24' ? 'Node 24' : `Node ${process.versions.node}`})`).join(', ')}; cache ${CACHE}`);
+
+	let t = Date.now();
+	const node24 = targets.some((x) => x.node === 'node24' || x.installWith === 'node24') ? await ensureNode24() : undefined;
+	const byVersion = new Map<string, Promise<Installed>>();
+	for (const x of targets) if (!byVersion.has(x.version)) byVersion.set(x.version, ensureN8n(x, node24));
+	const installs = await Promise.allSettled(
+		targets.map(async (x) => {
+			const i = await byVersion.get(x.version)!;
+			return { ...i, target: x, nodeBin: x.node === 'node24' ? node24!.bin : process.execPath };
+		}),
+	);
+	const done = await Promise.allSettled(byVersion.values());
+	const fresh = done.filter((r) => r.status === 'fulfilled' && r.value.seconds > 0).length + (node24?.seconds ? 1 : 0);
+	log(`install: ${fresh ? `installed ${fresh} of ${byVersion.size + (node24 ? 1 : 0)}` : 'all reused'} (${secs(t)})`);
+
+	t = Date.now();
+	const tarball = buildAndPack();
+	log(`build + pack: ${tarball.replace(`${ROOT}/`, '')} (${secs(t)})`);
+
+	const emu = await startEmulator({ jobMs: 1500 });
+	try {
+		for (let i = 0; i < targets.length; i++) {
+			const r = installs[i];
+			const label = targets[i].label;
+			t = Date.now();
+			if (r.status === 'rejected') {
+				results.push({ target: label, name: 'install', ok: false, seconds: 0, detail: String((r.reason as Error).message ?? r.reason) });
+				log(`  FAIL  ${label}  install n8n ${targets[i].version}\n${String((r.reason as Error).message).replace(/^/gm, '        ')}`);
+				continue;
+			}
+			try {
+				await suite(r.value, emu, tarball);
+			} catch (e) {
+				results.push({ target: label, name: 'setup', ok: false, seconds: 0, detail: (e as Error).message });
+				log(`  FAIL  ${label}  setup\n${String((e as Error).stack).replace(/^/gm, '        ')}`);
+			}
+			log(`  ${label}: suite ${secs(t)}`);
+		}
+	} finally {
+		await emu.close();
+	}
+	const failed = results.filter((r) => !r.ok);
+	log(`\ne2e: ${results.length - failed.length} passed, ${failed.length} failed, total ${secs(t0)}`);
+	for (const f of failed) log(`  failed: ${f.target} ${f.name}`);
+	writeFileSync(join(CACHE, 'results.json'), JSON.stringify({ at: new Date().toISOString(), seconds: (Date.now() - t0) / 1000, results }, null, 2));
+	process.exitCode = failed.length ? 1 : 0;
+}
+
+// Ctrl-C / kill: stop the n8n servers this run started (they run in their own process groups)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	process.once(signal, () => {
+		log(`\n${signal}: stopping n8n`);
+		void stopAll().finally(() => process.exit(130));
+	});
+}
+
+main().catch((e) => {
+	console.error((e as Error).stack ?? e);
+	process.exit(1);
+});
