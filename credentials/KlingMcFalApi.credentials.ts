@@ -1,8 +1,9 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
@@ -40,14 +41,15 @@ export class KlingMcFalApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Key {{$credentials.apiKey}}',
-			},
-		},
-	};
+	// A function rather than a generic expression: n8n calls it directly for every request, without
+	// evaluating an expression each time (hundreds of status checks in a batch).
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		requestOptions.headers = { ...(requestOptions.headers ?? {}), Authorization: `Key ${String(credentials.apiKey ?? '')}` };
+		return requestOptions;
+	}
 
 	// [I] fal has no cheap account call on the queue host: the status of an unknown request id answers
 	// 404 to a valid key, and only an authentication refusal (401/403) fails the test.

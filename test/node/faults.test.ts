@@ -1,0 +1,78 @@
+/**
+ * The fault matrix, per provider where the fault applies. Every case asserts the outcome items and,
+ * through the emulator's own counters, that no task was submitted twice.
+ */
+import { startEmulator, type Emulator } from '../emulator';
+import { ALL_PROVIDERS, runKling } from '../harness/kling';
+import type { ProviderId } from '../../nodes/KlingMotionControl/providers/types';
+
+let emu: Emulator;
+beforeAll(async () => {
+	emu = await startEmulator({ jobMs: 300 });
+});
+afterAll(async () => emu.close());
+beforeEach(() => {
+	emu.reset();
+	emu.concurrencyCap = {};
+});
+
+const params = (options: Record<string, unknown> = {}) => ({
+	operation: 'submitAndWait',
+	imageUrl: '={{ $json.image }}',
+	videoUrl: `${emu.cdnUrl}/media/clip.mp4?duration=5`,
+	characterOrientation: 'image',
+	quality: 'pro',
+	prompt: 'dance',
+	options: { pollInterval: 0.05, timeout: 0.5, preflight: 'off', ...options },
+});
+const items = (count: number, fault = '') =>
+	Array.from({ length: count }, (_, index) => ({ json: { image: `${emu.cdnUrl}/media/char.png?n=${index}${fault ? `&emu=${fault}` : ''}` } }));
+
+function noDuplicates(provider: ProviderId, accepted: number) {
+	expect(emu.stats().duplicateSubmits).toBe(0);
+	expect(emu.stats().submitsAccepted[provider] ?? 0).toBe(accepted);
+}
+
+// Prospolabs answers Submit and Wait synchronously: there are no status checks to disturb.
+const POLLING = ALL_PROVIDERS.filter((provider) => provider !== 'prospolabs');
+
+describe.each(POLLING)('%s', (provider) => {
+	it('flaky status checks (503, 429, HTML page, invalid JSON, reset) are survived', async () => {
+		const result = await runKling(emu, { provider, parameters: params(), input: items(1, 'poll503,poll429,pollHtml,invalidJson,pollReset') });
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items[0].json.status).toBe('completed');
+		noDuplicates(provider, 1);
+	});
+});
+
+describe.each(ALL_PROVIDERS)('%s', (provider) => {
+	it('a 429 on submit is retried; the task is created once', async () => {
+		const result = await runKling(emu, { provider, parameters: params({ timeout: 1 }), input: items(1, 'submit429') });
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items[0].json.status).toBe('completed');
+		expect(emu.stats().submitsRejected[provider]).toBeGreaterThanOrEqual(1);
+		noDuplicates(provider, 1);
+	});
+
+	it('an ambiguous 5xx on submit never creates a second task', async () => {
+		const result = await runKling(emu, { provider, parameters: params(), input: items(1, 'submit500'), onError: 'continueRegularOutput' });
+		if (provider === 'kling') {
+			// Found again through its external_task_id.
+			expect(result.items[0].json.status).toBe('completed');
+		} else {
+			expect(result.items[0].json.error).toMatch(/unknown outcome.*not sent again/);
+			expect(result.items[0].json.details).toMatchObject({ provider, status: 'unknown' });
+		}
+		expect(emu.requests.filter((r) => r.provider === provider && r.method === 'POST')).toHaveLength(1);
+		noDuplicates(provider, 1);
+	});
+
+	it('a concurrency cap below the batch: every item completes, each submitted once', async () => {
+		emu.concurrencyCap = { [provider]: 2 };
+		const result = await runKling(emu, { provider, parameters: params({ concurrency: 4, timeout: 1 }), input: items(5) });
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items.map((item) => item.json.status)).toEqual(Array(5).fill('completed'));
+		expect(result.items.map((item) => item.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
+		noDuplicates(provider, 5);
+	});
+});
