@@ -5,7 +5,7 @@ import { TaskFailure } from '../engine/errors';
 import { resultItems, type TaskMeta } from '../engine/output';
 import { CanceledError, type Slots } from '../engine/schedule';
 import type { EngineSettings, Runtime } from '../engine/tasks';
-import type { ProviderAdapter, TaskHandle, TaskState } from '../providers/types';
+import type { ProviderAdapter, SubmitResult, TaskHandle, TaskState } from '../providers/types';
 
 /** What an operation returns for one input item: its output items, or why it failed. */
 export type Outcome = { items: INodeExecutionData[] } | { failure: TaskFailure } | { canceled: true };
@@ -112,12 +112,36 @@ export async function finishedItems(
 }
 
 /**
- * Every paid task goes to n8n's log the moment it exists: if the process dies while waiting (a
- * killed queue-mode worker), the task id is still recoverable from the log.
+ * Every paid task goes to n8n's log as soon as it exists: if the process dies while waiting (a killed
+ * queue-mode worker), the task id is still recoverable from the log. Lines are grouped (one line for
+ * up to 10 tasks, written whenever no other submit is under way) because a log line per item would
+ * cost more CPU than the item's own HTTP calls.
  */
-export function logSubmitted(rt: Runtime, itemIndex: number, taskId: string, externalTaskId?: string): void {
-	rt.fns.logger.info(
-		`Kling Motion Control: item ${itemIndex} submitted to ${rt.adapter.displayName} as task ${taskId}${externalTaskId ? ` (external_task_id ${externalTaskId})` : ''}`,
-		{ executionId: rt.fns.getExecutionId(), node: rt.fns.getNode().name, provider: rt.adapter.id, taskId, itemIndex },
-	);
+const submitLogs = new WeakMap<Runtime, { lines: string[]; inFlight: number }>();
+
+function flushSubmitLog(rt: Runtime, log: { lines: string[] }): void {
+	if (!log.lines.length) return;
+	rt.fns.logger.info(`Kling Motion Control: submitted to ${rt.adapter.displayName}: ${log.lines.join('; ')}`, {
+		executionId: rt.fns.getExecutionId(),
+		node: rt.fns.getNode().name,
+		provider: rt.adapter.id,
+	});
+	log.lines = [];
+}
+
+export async function trackedSubmit(
+	rt: Runtime,
+	itemIndex: number,
+	externalTaskId: string | undefined,
+	submit: () => Promise<SubmitResult>,
+): Promise<SubmitResult> {
+	let log = submitLogs.get(rt);
+	if (!log) submitLogs.set(rt, (log = { lines: [], inFlight: 0 }));
+	const state = log;
+	state.inFlight++;
+	const result = await submit().finally(() => state.inFlight--);
+	rt.journal.set(itemIndex, result.handle.taskId);
+	state.lines.push(`item ${itemIndex} → task ${result.handle.taskId}${externalTaskId ? ` (external_task_id ${externalTaskId})` : ''}`);
+	if (state.inFlight === 0 || state.lines.length >= 10) flushSubmitLog(rt, state);
+	return result;
 }

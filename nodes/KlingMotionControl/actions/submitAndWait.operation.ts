@@ -3,7 +3,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { TaskFailure } from '../engine/errors';
 import { Slots } from '../engine/schedule';
 import { failedTaskFailure, submitTask, waitForTask, type Runtime } from '../engine/tasks';
-import { finishedItems, forEachItem, logSubmitted, type Outcome } from './context';
+import { finishedItems, forEachItem, trackedSubmit, type Outcome } from './context';
 import { prepareRequests } from './request';
 
 /**
@@ -18,9 +18,9 @@ export async function execute(rt: Runtime, fns: IExecuteFunctions, concurrency: 
 		if ('failure' in read) return read;
 		const deadline = Date.now() + rt.settings.timeoutMs;
 		const submittedAt = new Date().toISOString();
-		const submitted = await submitTask(rt, read.request, 'wait', deadline);
-		rt.journal.set(itemIndex, submitted.handle.taskId);
-		logSubmitted(rt, itemIndex, submitted.handle.taskId, read.request.idempotencyKey);
+		const submitted = await trackedSubmit(rt, itemIndex, read.request.idempotencyKey, () =>
+			submitTask(rt, read.request, 'wait', deadline),
+		);
 		const meta = { ...read.meta, submittedAt };
 		const state = await waitForTask(rt, submitted.handle, submitted.state, deadline).catch((error) => {
 			if (error instanceof TaskFailure) error.details.taskId ??= submitted.handle.taskId;
