@@ -1,11 +1,11 @@
 import type {
-	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
-	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+
+import { apiKeyHeader } from './authenticate';
 
 export class KlingMcAiHubMaxApi implements ICredentialType {
 	name = 'klingMcAiHubMaxApi';
@@ -34,15 +34,7 @@ export class KlingMcAiHubMaxApi implements ICredentialType {
 		},
 	];
 
-	// A function rather than a generic expression: n8n calls it directly for every request, without
-	// evaluating an expression each time (hundreds of status checks in a batch).
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
-		requestOptions.headers = { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(credentials.apiKey ?? '')}` };
-		return requestOptions;
-	}
+	authenticate = apiKeyHeader('Bearer');
 
 	// [I] /v1/account/credits ("Get Credits Usage") is listed in AIHubMax's OpenAPI catalog; its response shape is not published.
 	test: ICredentialTestRequest = {

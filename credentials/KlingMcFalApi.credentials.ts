@@ -1,11 +1,11 @@
 import type {
-	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
-	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+
+import { apiKeyHeader } from './authenticate';
 
 export class KlingMcFalApi implements ICredentialType {
 	name = 'klingMcFalApi';
@@ -41,15 +41,7 @@ export class KlingMcFalApi implements ICredentialType {
 		},
 	];
 
-	// A function rather than a generic expression: n8n calls it directly for every request, without
-	// evaluating an expression each time (hundreds of status checks in a batch).
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
-		requestOptions.headers = { ...(requestOptions.headers ?? {}), Authorization: `Key ${String(credentials.apiKey ?? '')}` };
-		return requestOptions;
-	}
+	authenticate = apiKeyHeader('Key');
 
 	// [I] fal has no cheap account call on the queue host: the status of an unknown request id answers
 	// 404 to a valid key, and only an authentication refusal (401/403) fails the test.

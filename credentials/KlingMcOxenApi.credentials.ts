@@ -1,11 +1,11 @@
 import type {
-	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
-	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+
+import { apiKeyHeader } from './authenticate';
 
 export class KlingMcOxenApi implements ICredentialType {
 	name = 'klingMcOxenApi';
@@ -34,15 +34,7 @@ export class KlingMcOxenApi implements ICredentialType {
 		},
 	];
 
-	// A function rather than a generic expression: n8n calls it directly for every request, without
-	// evaluating an expression each time (hundreds of status checks in a batch).
-	async authenticate(
-		credentials: ICredentialDataDecryptedObject,
-		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
-		requestOptions.headers = { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${String(credentials.apiKey ?? '')}` };
-		return requestOptions;
-	}
+	authenticate = apiKeyHeader('Bearer');
 
 	// GET /queue lists the authenticated user's generations (Oxen docs, async_queue.mdx).
 	test: ICredentialTestRequest = {
