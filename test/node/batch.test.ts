@@ -137,3 +137,78 @@ it('Cancel of a task that already finished reports its real status', async () =>
 	expect(canceled.error?.message).toBeUndefined();
 	expect(canceled.items[0].json).toMatchObject({ provider: 'fal', canceled: false, status: 'completed' });
 });
+
+describe('one early status check per wave of submits', () => {
+	const statusGets = (provider: string) =>
+		emu.requests.filter((r) => r.provider === provider && r.method === 'GET' && r.path.startsWith('/api/v3/predictions/'));
+
+	it('tasks submitted together share the early check: about one status request per task, not two', async () => {
+		// Jobs of 2.4 s: still running at the early check (2 s), done at the 3.5 s poll interval.
+		emu.jobMs = 2400;
+		const result = await runKling(emu, {
+			provider: 'waveSpeed',
+			parameters: params({ pollInterval: 3.5, preflight: 'off' }),
+			input: items(10),
+		});
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items.map((item) => item.json.status)).toEqual(Array(10).fill('completed'));
+		// Each task polled on its own early and again at the interval would be 20 requests.
+		expect(statusGets('waveSpeed').length).toBeLessThanOrEqual(12);
+		expect(emu.stats().duplicateSubmits).toBe(0);
+	});
+
+	it('fast jobs still come back fast: the scout found its task done, so the others check at once', async () => {
+		emu.jobMs = 300;
+		const result = await runKling(emu, {
+			provider: 'waveSpeed',
+			parameters: params({ pollInterval: 10, preflight: 'off' }),
+			input: items(8),
+		});
+		expect(result.items.map((item) => item.json.status)).toEqual(Array(8).fill('completed'));
+		const submits = emu.requests.filter((r) => r.provider === 'waveSpeed' && r.method === 'POST');
+		const gets = statusGets('waveSpeed');
+		expect(gets).toHaveLength(8);
+		// Nobody waited for the 10 s poll interval: every check came with the early one, near 2 s.
+		const firstSubmit = Math.min(...submits.map((r) => r.at));
+		expect(Math.max(...gets.map((r) => r.at)) - firstSubmit).toBeLessThan(6000);
+	});
+
+	it('a task that fails among running ones is still reported, with its task id, and the others complete', async () => {
+		emu.jobMs = 2400;
+		const input = items(6);
+		input[3] = { json: { image: `${emu.cdnUrl}/media/char.png?n=3&emu=fail` } };
+		const result = await runKling(emu, {
+			provider: 'waveSpeed',
+			parameters: params({ pollInterval: 3.5, preflight: 'off' }),
+			input,
+			onError: 'continueRegularOutput',
+		});
+		expect(result.items).toHaveLength(6);
+		expect(result.items.map((item) => item.json.status ?? item.json.error)).toEqual([
+			'completed',
+			'completed',
+			'completed',
+			expect.stringMatching(/failed/),
+			'completed',
+			'completed',
+		]);
+		const failed = emu.tasks('waveSpeed').find((task) => String(task.imageUrl).includes('emu=fail'));
+		expect((result.items[3].json.details as { taskId?: string }).taskId).toBe(failed?.id);
+	});
+});
+
+it('fixed parameters are read once per run, expressions still per item (prompt and options)', async () => {
+	const result = await runKling(emu, {
+		provider: 'waveSpeed',
+		parameters: {
+			...params(),
+			prompt: '={{ "dance " + $json.n }}',
+			options: { pollInterval: 0.25, timeout: 1, negativePrompt: '={{ "blur " + $json.n }}' },
+		},
+		input: [0, 1, 2].map((n) => ({ json: { n, image: `${emu.cdnUrl}/media/char.png?n=${n}` } })),
+	});
+	expect(result.error?.message).toBeUndefined();
+	const bodies = emu.tasks('waveSpeed').map((task) => task.body as { prompt?: string; negative_prompt?: string });
+	expect(bodies.map((body) => body.prompt).sort()).toEqual(['dance 0', 'dance 1', 'dance 2']);
+	expect(bodies.map((body) => body.negative_prompt).sort()).toEqual(['blur 0', 'blur 1', 'blur 2']);
+});

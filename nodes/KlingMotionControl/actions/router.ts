@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from '../engine/errors';
 import { errorItem } from '../engine/output';
-import type { Runtime } from '../engine/tasks';
+import { newEarlyChecks, type Runtime } from '../engine/tasks';
 import { getProviderContext } from '../engine/transport';
 import { getProvider } from '../providers';
 import * as cancel from './cancel.operation';
@@ -53,6 +53,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		settings,
 		signal: this.getExecutionCancelSignal(),
 		journal: new Map(),
+		early: newEarlyChecks(),
 	};
 
 	let outcomes: Outcome[];

@@ -12,7 +12,7 @@ import type {
 	TaskState,
 } from '../providers/types';
 import { apiFailure, TaskFailure } from './errors';
-import { backoffMs, CanceledError, pause } from './schedule';
+import { backoffMs, CanceledError, EarlyChecks, pause, type EarlyVerdict } from './schedule';
 import { callProvider, NetworkError, retryAfterMs, type HttpResult } from './transport';
 
 /** Per-run settings of the waiting engine (from the node's options). */
@@ -31,9 +31,15 @@ export interface Runtime {
 	signal: AbortSignal | undefined;
 	/** Task ids created in this run, by item: reported if the run stops, so no paid task is lost. */
 	journal: Map<number, string>;
+	/** Shares the early status check among tasks submitted together (see EarlyChecks). */
+	early: EarlyChecks;
 }
 
-const FIRST_POLL_MAX_MS = 2000;
+export const FIRST_POLL_MAX_MS = 2000;
+
+export function newEarlyChecks(): EarlyChecks {
+	return new EarlyChecks(FIRST_POLL_MAX_MS);
+}
 
 /** Runs an adapter's response parser; a body without the documented shape becomes a reason, not a crash. */
 function tryParse<T>(parse: () => T): { value: T } | { problem: string } {
@@ -258,6 +264,9 @@ export async function waitForTask(
 	let transientStreak = 0;
 	const startedAt = Date.now();
 	let delay = firstDelay(settings.pollIntervalMs, last);
+	// The early check is shared with the tasks submitted together with this one (EarlyChecks).
+	let early: ((verdict: EarlyVerdict) => void) | 'pending' | undefined =
+		delay < settings.pollIntervalMs ? 'pending' : undefined;
 	for (;;) {
 		if (Date.now() + delay > deadline) {
 			const wait = deadline - Date.now();
@@ -265,7 +274,26 @@ export async function waitForTask(
 			throw timeoutFailure(rt, handle, last);
 		}
 		await pause(delay, rt.signal);
-		const outcome = await checkOnce(rt, handle);
+		if (early === 'pending') {
+			const wave = rt.early.join(startedAt);
+			early = undefined;
+			if (wave.role === 'scout') {
+				early = wave.report;
+			} else if ((await wave.verdict) === 'running') {
+				// The scout is still running: this task, submitted with it, surely is too.
+				delay = Math.max(0, startedAt + settings.pollIntervalMs - Date.now());
+				if (delay > 0) continue;
+			}
+			// Otherwise the scout had ended (or could not tell): check now.
+		}
+		const outcome = await checkOnce(rt, handle).catch((error: unknown) => {
+			if (typeof early === 'function') early('unknown');
+			throw error;
+		});
+		if (typeof early === 'function') {
+			early(outcome.kind === 'state' ? (isTerminal(outcome.state) ? 'ended' : 'running') : 'unknown');
+			early = undefined;
+		}
 		if (outcome.kind === 'state') {
 			transientStreak = 0;
 			last = outcome.state;
