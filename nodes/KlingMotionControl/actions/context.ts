@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { downloadVideo } from '../engine/download';
 import { TaskFailure } from '../engine/errors';
 import { resultItems, type TaskMeta } from '../engine/output';
+import { param } from '../engine/params';
 import { CanceledError, type Slots } from '../engine/schedule';
 import type { EngineSettings, Runtime } from '../engine/tasks';
 import type { ProviderAdapter, SubmitResult, TaskHandle, TaskState } from '../providers/types';
@@ -29,7 +30,7 @@ export function options(fns: IExecuteFunctions, itemIndex: number): IDataObject 
 	let perItem = optionsCache.get(fns);
 	if (!perItem) optionsCache.set(fns, (perItem = new Map()));
 	let value = perItem.get(itemIndex);
-	if (!value) perItem.set(itemIndex, (value = fns.getNodeParameter('options', itemIndex, {}) as IDataObject));
+	if (!value) perItem.set(itemIndex, (value = param<IDataObject>(fns, 'options', itemIndex, {})));
 	return value;
 }
 
@@ -77,7 +78,7 @@ export async function forEachItem(
 }
 
 export function readTaskId(fns: IExecuteFunctions, adapter: ProviderAdapter, itemIndex: number): string {
-	const value = fns.getNodeParameter('taskId', itemIndex, '') as unknown;
+	const value = param<unknown>(fns, 'taskId', itemIndex, '');
 	const taskId = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	if (!taskId) {
 		throw new TaskFailure(

@@ -8,6 +8,7 @@ import { readBinaryInput } from '../engine/binaryInput';
 import type { Runtime } from '../engine/tasks';
 import { uploadInput, type BinaryInput } from '../engine/upload';
 import type { MediaKind, MotionControlRequest, ProviderAdapter } from '../providers/types';
+import { param } from '../engine/params';
 import { options } from './context';
 
 export interface ValidRequest {
@@ -39,7 +40,7 @@ export function readRequests(fns: IExecuteFunctions, adapter: ProviderAdapter): 
 		const binaries: Partial<Record<MediaKind, BinaryInput>> = {};
 		let binaryFailure: TaskFailure | undefined;
 		for (const kind of ['image', 'video'] as const) {
-			if (fns.getNodeParameter(`${kind}Source`, itemIndex, 'url') !== 'binary') continue;
+			if (param<string>(fns, `${kind}Source`, itemIndex, 'url') !== 'binary') continue;
 			const input = readBinaryInput(fns, adapter, kind, itemIndex);
 			if (input instanceof TaskFailure) binaryFailure ??= input;
 			else binaries[kind] = input;
@@ -49,11 +50,11 @@ export function readRequests(fns: IExecuteFunctions, adapter: ProviderAdapter): 
 			continue;
 		}
 		const read = buildRequest(adapter, {
-			imageUrl: binaries.image ? `${PENDING_UPLOAD}image` : fns.getNodeParameter('imageUrl', itemIndex, ''),
-			videoUrl: binaries.video ? `${PENDING_UPLOAD}video` : fns.getNodeParameter('videoUrl', itemIndex, ''),
-			characterOrientation: fns.getNodeParameter('characterOrientation', itemIndex, ''),
-			quality: fns.getNodeParameter('quality', itemIndex, ''),
-			prompt: fns.getNodeParameter('prompt', itemIndex, ''),
+			imageUrl: binaries.image ? `${PENDING_UPLOAD}image` : param<unknown>(fns, 'imageUrl', itemIndex, ''),
+			videoUrl: binaries.video ? `${PENDING_UPLOAD}video` : param<unknown>(fns, 'videoUrl', itemIndex, ''),
+			characterOrientation: param<unknown>(fns, 'characterOrientation', itemIndex, ''),
+			quality: param<unknown>(fns, 'quality', itemIndex, ''),
+			prompt: param<unknown>(fns, 'prompt', itemIndex, ''),
 			negativePrompt: opts.negativePrompt,
 			keepOriginalSound: opts.keepOriginalSound,
 			elementId: opts.elementId,

@@ -3,6 +3,7 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { PROVIDERS } from '../providers';
 import type { MediaKind, ProviderAdapter } from '../providers/types';
 import { inputError, type TaskFailure } from './errors';
+import { param } from './params';
 import type { BinaryInput } from './upload';
 
 const LABEL: Record<MediaKind, string> = { image: 'image', video: 'motion video' };
@@ -53,7 +54,7 @@ export function readBinaryInput(
 			`${adapter.displayName} cannot take the ${LABEL[kind]} as a file: it has no upload API for it. Set ${kind === 'image' ? 'Image' : 'Video'} Source to "URL" with a public link (works with every provider), or pick a provider that accepts ${LABEL[kind]} files: ${providersAccepting(kind)}`,
 		);
 	}
-	const property = String(fns.getNodeParameter(PARAMETER[kind], itemIndex, 'data') || 'data');
+	const property = String(param<unknown>(fns, PARAMETER[kind], itemIndex, 'data') || 'data');
 	const binaries = fns.getInputData()[itemIndex]?.binary ?? {};
 	const meta = binaries[property];
 	if (!meta) {
