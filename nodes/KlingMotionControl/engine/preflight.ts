@@ -26,26 +26,63 @@ export interface PreflightOutcome {
 	estimate?: CostEstimate;
 }
 
-type ByteStream = AsyncIterable<Uint8Array> & { destroy?: () => void };
+type ByteStream = AsyncIterable<Uint8Array> & {
+	destroy?: () => void;
+	on?: (event: string, listener: (value?: unknown) => void) => unknown;
+	removeAllListeners?: () => unknown;
+};
 
+function joinChunks(chunks: Uint8Array[], total: number, limit: number): Uint8Array {
+	const size = Math.min(total, limit);
+	// One chunk (the usual range answer) needs no copy.
+	if (chunks.length === 1) return chunks[0].subarray(0, size);
+	const body = new Uint8Array(size);
+	let offset = 0;
+	for (const chunk of chunks) {
+		const part = chunk.subarray(0, size - offset);
+		body.set(part, offset);
+		offset += part.length;
+		if (offset >= size) break;
+	}
+	return body;
+}
+
+/** The first `limit` bytes of a stream, then the stream is closed (plain events: cheaper than for-await). */
 async function readAtMost(stream: ByteStream, limit: number): Promise<Uint8Array> {
 	const chunks: Uint8Array[] = [];
 	let total = 0;
-	for await (const chunk of stream) {
-		chunks.push(chunk);
-		total += chunk.length;
-		if (total >= limit) break;
+	if (typeof stream.on !== 'function') {
+		for await (const chunk of stream) {
+			chunks.push(chunk);
+			total += chunk.length;
+			if (total >= limit) break;
+		}
+		stream.destroy?.();
+		return joinChunks(chunks, total, limit);
 	}
-	stream.destroy?.();
-	const body = new Uint8Array(Math.min(total, limit));
-	let offset = 0;
-	for (const chunk of chunks) {
-		const part = chunk.subarray(0, body.length - offset);
-		body.set(part, offset);
-		offset += part.length;
-		if (offset >= body.length) break;
-	}
-	return body;
+	const on = stream.on.bind(stream);
+	await new Promise<void>((resolve, reject) => {
+		let done = false;
+		const finish = (error?: unknown) => {
+			if (done) return;
+			done = true;
+			stream.removeAllListeners?.();
+			// Errors after the stream is closed on purpose are of no interest.
+			on('error', () => {});
+			stream.destroy?.();
+			if (error) reject(error instanceof Error ? error : new Error(String(error)));
+			else resolve();
+		};
+		on('data', (chunk) => {
+			chunks.push(chunk as Uint8Array);
+			total += (chunk as Uint8Array).length;
+			if (total >= limit) finish();
+		});
+		on('end', () => finish());
+		on('close', () => finish());
+		on('error', (error) => finish(error ?? new Error('read failed')));
+	});
+	return joinChunks(chunks, total, limit);
 }
 
 /**

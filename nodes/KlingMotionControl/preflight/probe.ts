@@ -180,6 +180,7 @@ export function probeImageBytes(bytes: Uint8Array, fileSize = bytes.length): Ima
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+	if (a.length === 0) return b;
 	const out = new Uint8Array(a.length + b.length);
 	out.set(a, 0);
 	out.set(b, a.length);
