@@ -4,10 +4,18 @@
  * batch run one item after another (how peer nodes work), with the targets beside the figures.
  *
  *   BENCH_JOB_MS=5000 BENCH_POLL_S=1 BENCH_PROVIDER=waveSpeed BENCH_SIZES=1,10,100 npm run bench
+ *
+ * CPU is counted for the whole process (all threads: the node's JavaScript, n8n's engine and request
+ * helper, V8's garbage collector and compiler threads) and, on Linux, for the main JavaScript thread alone.
+ * BENCH_PROFILE=/tmp/run writes a V8 CPU profile of each measured batch (not of start-up or warm-up).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 
+import { OutboundHttp } from '@n8n/backend-network';
+import { Container } from '@n8n/di';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { PROVIDERS } from '../nodes/KlingMotionControl/providers';
@@ -22,7 +30,39 @@ const PROVIDER = (process.env.BENCH_PROVIDER ?? 'waveSpeed') as ProviderId;
 const SIZES = (process.env.BENCH_SIZES ?? '1,10,100').split(',').map(Number);
 const SEQUENTIAL_MAX = Number(process.env.BENCH_SEQUENTIAL_MAX ?? 10);
 const PREFLIGHT = process.env.BENCH_PREFLIGHT ?? 'on';
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const PROFILE = process.env.BENCH_PROFILE;
+
+/** CPU milliseconds of this process's main thread (Linux /proc; clock ticks of 10 ms), or undefined. */
+function mainThreadCpuMs(): number | undefined {
+	try {
+		const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		return (Number(fields[11]) + Number(fields[12])) * 10;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * The floor under the node: CPU per item of the same number of bare HTTP requests, sent through the
+ * stack n8n's request helper uses (axios, a new agent and connection per request), with no node at all.
+ */
+async function httpFloorMs(url: string, requests: number, concurrency: number, items: number): Promise<number> {
+	const http = Container.get(OutboundHttp).requests();
+	let sent = 0;
+	const cpu0 = process.cpuUsage();
+	await Promise.all(
+		Array.from({ length: Math.max(1, concurrency) }, async () => {
+			while (sent++ < requests) {
+				await http.request({ url, method: 'GET', headers: { Range: 'bytes=0-1023' }, encoding: 'arraybuffer', returnFullResponse: true, ignoreHttpStatusErrors: true });
+			}
+		}),
+	);
+	const cpu = process.cpuUsage(cpu0);
+	return (cpu.user + cpu.system) / 1000 / items;
+}
 
 let nextId = 1;
 function ask(child: ChildProcess, cmd: string, value?: number): Promise<Record<string, unknown>> {
@@ -68,26 +108,46 @@ async function main() {
 			input: Array.from({ length: count }, (_, index) => ({ json: { image: `${info.cdnUrl}/media/char.png?${tag}=${index}` } })),
 		});
 
-	// Steady state: one warm-up batch of the largest size first (JIT, module loading, first sockets).
-	await run(Math.max(...SIZES), 'warmup');
+	// Steady state, as on a running n8n server: warm-up batches of the largest size first (JIT, module loading).
+	for (let index = 0; index < WARMUP; index++) await run(Math.max(...SIZES), `warmup${index}`);
+	const session = PROFILE ? new Session() : undefined;
+	if (session) {
+		session.connect();
+		await session.post('Profiler.enable');
+	}
 	console.log(`Kling Motion Control batch benchmark — provider protocol ${adapter.displayName}, job time T = ${T / 1000} s, pollInterval = ${POLL_S} s, pre-flight ${PREFLIGHT}, emulator in a separate process\n`);
 	const rows: string[][] = [];
+	// Median CPU of one whole batch, per size: the per-item cost is the slope between sizes.
+	const batchCpuMs = new Map<number, number>();
+	let sequentialPerItem: number | undefined;
+	let sequentialMeasured = 0;
 	const statusTarget = T / 1000 / POLL_S + 2;
 	const wallTarget = 1.3 * (T / 1000 + POLL_S);
 	for (const size of SIZES) {
 		// Median of BENCH_REPEAT runs: a single run's CPU figure swings with garbage collection.
-		const runs: Array<{ wall: number; cpuMs: number; completed: number; statusRequests: number; duplicates: number }> = [];
+		const runs: Array<{ wall: number; cpuMs: number; mainMs?: number; floorMs: number; requests: number; completed: number; statusRequests: number; duplicates: number }> = [];
 		for (let repeat = 0; repeat < REPEAT; repeat++) {
 			await ask(child, 'reset');
+			if (session) await session.post('Profiler.start');
+			const main0 = mainThreadCpuMs();
 			const cpu0 = process.cpuUsage();
 			const t0 = Date.now();
 			const result = await run(size, `b${size}-${repeat}`);
 			const wallSeconds = (Date.now() - t0) / 1000;
 			const cpu = process.cpuUsage(cpu0);
+			const main1 = mainThreadCpuMs();
+			if (session && PROFILE) {
+				const { profile } = await session.post('Profiler.stop');
+				writeFileSync(`${PROFILE}-${size}-${repeat}.cpuprofile`, JSON.stringify(profile));
+			}
 			const stats = await ask(child, 'stats');
+			const requests = Number(stats.requests);
 			runs.push({
+				requests,
+				floorMs: await httpFloorMs(`${info.cdnUrl}/media/char.png?floor=1`, requests, size, size),
 				wall: wallSeconds,
 				cpuMs: (cpu.user + cpu.system) / 1000 / size,
+				mainMs: main0 !== undefined && main1 !== undefined ? (main1 - main0) / size : undefined,
 				completed: result.items.filter((item) => item.json.status === 'completed').length,
 				statusRequests: Object.values(stats.statusRequests as Record<string, number>).reduce((a, b) => a + b, 0),
 				duplicates: Number(stats.duplicateSubmits),
@@ -101,18 +161,29 @@ async function main() {
 		const stats = { duplicateSubmits: runs.reduce((sum, r) => sum + r.duplicates, 0) };
 		const perTask = statusRequests / size;
 		const cpuMs = mid.cpuMs;
+		batchCpuMs.set(size, cpuMs * size);
+		const mains = runs.map((r) => r.mainMs).filter((v): v is number => v !== undefined);
+		const mainMs = mains.length ? median(mains, (v) => v) : undefined;
+		const mainCell = mainMs === undefined ? 'n/a' : `${mainMs.toFixed(2)} ms`;
+		const floorMs = median(runs, (r) => r.floorMs).floorMs;
+		const floorCell = `${floorMs.toFixed(2)} ms (${(median(runs, (r) => r.requests).requests / size).toFixed(1)} req)`;
 
 		let sequential = '';
 		let speedup = '';
 		const seqCount = Math.min(size, SEQUENTIAL_MAX);
 		if (seqCount === 0) {
-			rows.push([String(size), `${completed}/${size}`, `${wall.toFixed(2)} s`, '', '', perTask.toFixed(2), `${cpuMs.toFixed(2)} ms`, '', '', String(stats.duplicateSubmits)]);
+			rows.push([String(size), `${completed}/${size}`, `${wall.toFixed(2)} s`, '', '', perTask.toFixed(2), `${cpuMs.toFixed(2)} ms`, mainCell, floorCell, '', '', String(stats.duplicateSubmits)]);
 			continue;
 		}
-		const s0 = Date.now();
-		for (let index = 0; index < seqCount; index++) await run(1, `s${size}-${index}`);
-		const seqWall = ((Date.now() - s0) / 1000) * (size / seqCount);
-		sequential = `${seqWall.toFixed(1)} s${seqCount < size ? ` (${seqCount} measured, scaled ×${Math.round((size / seqCount) * 10) / 10})` : ''}`;
+		// One item after another: measured once on up to SEQUENTIAL_MAX items, then scaled to each size.
+		if (sequentialPerItem === undefined || seqCount > sequentialMeasured) {
+			const s0 = Date.now();
+			for (let index = 0; index < seqCount; index++) await run(1, `s${size}-${index}`);
+			sequentialPerItem = (Date.now() - s0) / 1000 / seqCount;
+			sequentialMeasured = seqCount;
+		}
+		const seqWall = sequentialPerItem * size;
+		sequential = `${seqWall.toFixed(1)} s${sequentialMeasured < size ? ` (${sequentialMeasured} measured, scaled ×${Math.round((size / sequentialMeasured) * 10) / 10})` : ''}`;
 		speedup = `${(seqWall / wall).toFixed(1)}×`;
 
 		rows.push([
@@ -123,17 +194,31 @@ async function main() {
 			size === 100 ? `${wall <= wallTarget ? 'OK' : 'MISSED'} ≤ ${wallTarget.toFixed(1)} s` : '',
 			`${perTask.toFixed(2)} (${perTask <= statusTarget ? 'OK' : 'MISSED'} ≤ ${statusTarget.toFixed(1)})`,
 			`${cpuMs.toFixed(2)} ms (${cpuMs < 5 ? 'OK' : 'MISSED'} < 5)`,
+			mainCell,
+			floorCell,
 			sequential,
 			speedup,
 			String(stats.duplicateSubmits),
 		]);
 	}
-	const header = ['items', 'completed', 'wall', 'wall/T', '100-item target', 'status req/task', 'node CPU/item', 'one after another', 'speed-up', 'dup submits'];
+	const header = ['items', 'completed', 'wall', 'wall/T', '100-item target', 'status req/task', 'node CPU/item (all threads)', 'main thread/item', 'bare n8n HTTP/item', 'one after another', 'speed-up', 'dup submits'];
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 	const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
 	console.log(line(header));
 	console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
 	for (const row of rows) console.log(line(row));
+	const sizes = [...batchCpuMs.keys()].sort((a, b) => a - b);
+	if (sizes.length > 1) {
+		const small = sizes[0];
+		const large = sizes[sizes.length - 1];
+		const marginal = (batchCpuMs.get(large)! - batchCpuMs.get(small)!) / (large - small);
+		console.log(
+			`\nCPU per item, marginal (${large} items vs ${small}): ${marginal.toFixed(2)} ms (${marginal < 5 ? 'OK' : 'MISSED'} < 5): the cost of one more item, without the batch's fixed costs.`,
+		);
+		console.log(
+			'"bare n8n HTTP/item": the same number of requests sent through the HTTP stack of n8n\'s request helper with no node at all — the floor under the node.',
+		);
+	}
 	child.kill();
 }
 

@@ -7,7 +7,7 @@ async function main() {
 	if (process.env.BENCH_OUTPUT_BYTES) emu.setFault('big=1', { outputBytes: Number(process.env.BENCH_OUTPUT_BYTES) });
 	process.on('message', (message: { id: number; cmd: string; value?: number }) => {
 		let result: unknown = null;
-		if (message.cmd === 'stats') result = { ...emu.stats(), tasks: emu.tasks().length };
+		if (message.cmd === 'stats') result = { ...emu.stats(), tasks: emu.tasks().length, requests: emu.requests.length };
 		if (message.cmd === 'reset') emu.reset();
 		if (message.cmd === 'jobMs') emu.jobMs = message.value ?? emu.jobMs;
 		process.send?.({ id: message.id, result });
