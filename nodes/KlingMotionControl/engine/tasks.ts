@@ -35,7 +35,7 @@ export interface Runtime {
 	early: EarlyChecks;
 }
 
-export const FIRST_POLL_MAX_MS = 2000;
+const FIRST_POLL_MAX_MS = 2000;
 
 export function newEarlyChecks(): EarlyChecks {
 	return new EarlyChecks(FIRST_POLL_MAX_MS);
@@ -280,7 +280,7 @@ export async function waitForTask(
 			if (wave.role === 'scout') {
 				early = wave.report;
 			} else if ((await wave.verdict) === 'running') {
-				// The scout is still running: this task, submitted with it, surely is too.
+				// The scout is still running: this task, submitted with it, most likely is too.
 				delay = Math.max(0, startedAt + settings.pollIntervalMs - Date.now());
 				if (delay > 0) continue;
 			}
