@@ -3,16 +3,25 @@ import * as n8nWorkflow from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { toNodeError } from '../engine/errors';
+import type { Outcome } from '../engine/items';
 import { errorItem } from '../engine/output';
-import { newEarlyChecks, type Runtime } from '../engine/tasks';
+import { newEarlyChecks, type Runtime } from '../engine/runtime';
+import { engineSettings } from '../engine/settings';
 import { getProviderContext } from '../engine/transport';
 import { getProvider } from '../providers';
 import * as cancel from './cancel.operation';
-import { engineSettings, type Outcome } from './context';
 import * as getStatus from './getStatus.operation';
 import * as submit from './submit.operation';
 import * as submitAndWait from './submitAndWait.operation';
 import * as waitForCompletion from './waitForCompletion.operation';
+
+/** The operations, in the order the node offers them (the main action first). One signature for all. */
+export const OPERATIONS = { submitAndWait, submit, waitForCompletion, getStatus, cancel } satisfies Record<
+	string,
+	{ execute(rt: Runtime): Promise<Outcome[]> }
+>;
+
+export type Operation = keyof typeof OPERATIONS;
 
 /**
  * n8n 2.36+ routes an item whose json keys are only error/message/details to the error output.
@@ -45,37 +54,19 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			description: 'Pick a provider in the Provider field.',
 		});
 	}
-	const { concurrency, ...settings } = engineSettings(this);
+	if (!Object.prototype.hasOwnProperty.call(OPERATIONS, operation)) {
+		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
+	}
 	const rt: Runtime = {
 		fns: this,
 		adapter,
 		ctx: await getProviderContext(this, adapter),
-		settings,
+		settings: engineSettings(this),
 		signal: this.getExecutionCancelSignal(),
 		journal: new Map(),
 		early: newEarlyChecks(),
 	};
-
-	let outcomes: Outcome[];
-	switch (operation) {
-		case 'submitAndWait':
-			outcomes = await submitAndWait.execute(rt, this, concurrency);
-			break;
-		case 'submit':
-			outcomes = await submit.execute(rt, this, concurrency);
-			break;
-		case 'waitForCompletion':
-			outcomes = await waitForCompletion.execute(rt, this);
-			break;
-		case 'getStatus':
-			outcomes = await getStatus.execute(rt, this);
-			break;
-		case 'cancel':
-			outcomes = await cancel.execute(rt, this);
-			break;
-		default:
-			throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
-	}
+	const outcomes = await OPERATIONS[operation as Operation].execute(rt);
 	if (outcomes.some((outcome) => 'canceled' in outcome)) {
 		throw new NodeOperationError(this.getNode(), 'The execution was stopped while waiting for Kling Motion Control tasks', {
 			description: journalText(rt.journal),

@@ -1,16 +1,27 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { INodePropertyOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
+import { forEachItem, type Outcome } from '../engine/items';
 import { resultItems } from '../engine/output';
-import { Slots } from '../engine/schedule';
-import { submitTask, type Runtime } from '../engine/tasks';
-import { forEachItem, trackedSubmit, type Outcome } from './context';
-import { prepareRequests } from './request';
+import { prepareRequests } from '../engine/requests';
+import type { Runtime } from '../engine/runtime';
+import { submitTask } from '../engine/submit';
+import { trackedSubmit } from '../engine/submitLog';
+import { taskInputs, taskOptions } from './shared.description';
+
+export const option: INodePropertyOptions = {
+	name: 'Submit',
+	value: 'submit',
+	description: 'Start a task per item and return its task ID at once',
+	action: 'Submit a motion control task',
+};
+
+export const description = updateDisplayOptions({ show: { operation: ['submit'] } }, [...taskInputs(), taskOptions(false)]);
 
 /** Submits every item's task and emits it at once (status queued/processing) with its task id. */
-export async function execute(rt: Runtime, fns: IExecuteFunctions, concurrency: number): Promise<Outcome[]> {
+export async function execute(rt: Runtime): Promise<Outcome[]> {
 	const requests = await prepareRequests(rt);
-	const slots = new Slots(concurrency);
-	return await forEachItem(fns, slots, async (itemIndex) => {
+	return await forEachItem(rt, rt.settings.concurrency, async (itemIndex) => {
 		const read = requests[itemIndex];
 		if ('failure' in read) return read;
 		const submittedAt = new Date().toISOString();

@@ -1,19 +1,32 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { INodePropertyOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import { TaskFailure } from '../engine/errors';
-import { Slots } from '../engine/schedule';
-import { failedTaskFailure, submitTask, waitForTask, type Runtime } from '../engine/tasks';
-import { finishedItems, forEachItem, trackedSubmit, type Outcome } from './context';
-import { prepareRequests } from './request';
+import { forEachItem, type Outcome } from '../engine/items';
+import { prepareRequests } from '../engine/requests';
+import { finishedItems } from '../engine/results';
+import type { Runtime } from '../engine/runtime';
+import { submitTask } from '../engine/submit';
+import { trackedSubmit } from '../engine/submitLog';
+import { failedTaskFailure, waitForTask } from '../engine/wait';
+import { taskInputs, taskOptions } from './shared.description';
+
+export const option: INodePropertyOptions = {
+	name: 'Submit and Wait for Completion',
+	value: 'submitAndWait',
+	description: 'Start a task per item, wait until all are done, return the videos',
+	action: 'Animate an image with the motion of a video',
+};
+
+export const description = updateDisplayOptions({ show: { operation: ['submitAndWait'] } }, [...taskInputs(), taskOptions(true)]);
 
 /**
- * Submits every item's task (at most `concurrency` in flight) and waits for all of them together:
+ * Submits every item's task (at most Concurrency in flight) and waits for all of them together:
  * a batch takes about as long as its slowest task, not the sum of them.
  */
-export async function execute(rt: Runtime, fns: IExecuteFunctions, concurrency: number): Promise<Outcome[]> {
+export async function execute(rt: Runtime): Promise<Outcome[]> {
 	const requests = await prepareRequests(rt);
-	const slots = new Slots(concurrency);
-	return await forEachItem(fns, slots, async (itemIndex) => {
+	return await forEachItem(rt, rt.settings.concurrency, async (itemIndex) => {
 		const read = requests[itemIndex];
 		if ('failure' in read) return read;
 		const deadline = Date.now() + rt.settings.timeoutMs;

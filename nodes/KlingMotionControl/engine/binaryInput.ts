@@ -1,6 +1,6 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
-import { PROVIDERS } from '../providers';
+import { providerNames, uploadLimits } from '../providers';
 import type { MediaKind, ProviderAdapter } from '../providers/types';
 import { inputError, type TaskFailure } from './errors';
 import { param } from './params';
@@ -14,11 +14,7 @@ function megabytes(bytes: number): string {
 }
 
 function providersAccepting(kind: MediaKind): string {
-	return Object.values(PROVIDERS)
-		.filter((adapter) => adapter.capabilities.upload?.[kind])
-		.map((adapter) => adapter.displayName)
-		.sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }))
-		.join(', ');
+	return providerNames((adapter) => uploadLimits(adapter, kind) !== undefined);
 }
 
 /** n8n 2.x stores `bytes`; an inline (base64) binary has only its data. */
@@ -47,8 +43,8 @@ export function readBinaryInput(
 	kind: MediaKind,
 	itemIndex: number,
 ): BinaryInput | TaskFailure {
-	const limits = adapter.capabilities.upload?.[kind];
-	if (!limits || !adapter.buildUpload) {
+	const limits = uploadLimits(adapter, kind);
+	if (!limits) {
 		return inputError(
 			adapter,
 			`${adapter.displayName} cannot take the ${LABEL[kind]} as a file: it has no upload API for it. Set ${kind === 'image' ? 'Image' : 'Video'} Source to "URL" with a public link (works with every provider), or pick a provider that accepts ${LABEL[kind]} files: ${providersAccepting(kind)}`,

@@ -161,7 +161,7 @@ export async function preflight(
 	binaries: Partial<Record<MediaKind, BinaryInput>> = {},
 ): Promise<PreflightOutcome> {
 	if (mode === 'off') {
-		const estimate = maxCost(adapter.id, request.quality, request.characterOrientation);
+		const estimate = maxCost(adapter.priceKey, request.quality, request.characterOrientation);
 		return { info: { preflight: 'off', ...costInfo(estimate), costIsUpperBound: true }, estimate };
 	}
 	const fetcher = cachedFetcher(fns);
@@ -187,7 +187,7 @@ export async function preflight(
 			...(video.fileSize !== undefined ? { fileSize: video.fileSize } : {}),
 		};
 		problems.push(
-			...checkClip(adapter.id, request.characterOrientation, {
+			...checkClip(adapter, request.characterOrientation, {
 				durationSeconds: video.durationSeconds,
 				width: video.width,
 				height: video.height,
@@ -199,7 +199,7 @@ export async function preflight(
 	}
 	if (image.probed) {
 		problems.push(
-			...checkImage(adapter.id, { type: image.type, width: image.width, height: image.height, fileSize: image.fileSize }).map(
+			...checkImage(adapter, { type: image.type, width: image.width, height: image.height, fileSize: image.fileSize }).map(
 				(problem) => problem.message,
 			),
 		);
@@ -207,8 +207,8 @@ export async function preflight(
 		notes.push(`image not checked: ${image.reason}`);
 	}
 	const estimate = video.probed
-		? estimateCost(adapter.id, request.quality, request.characterOrientation, video.durationSeconds)
-		: maxCost(adapter.id, request.quality, request.characterOrientation);
+		? estimateCost(adapter.priceKey, request.quality, request.characterOrientation, video.durationSeconds)
+		: maxCost(adapter.priceKey, request.quality, request.characterOrientation);
 	Object.assign(info, costInfo(estimate), video.probed ? {} : { costIsUpperBound: true });
 	info.preflight = notes.length ? `partial (${notes.join('; ')})` : 'passed';
 

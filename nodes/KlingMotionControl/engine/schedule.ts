@@ -24,6 +24,21 @@ export class Slots {
 	}
 }
 
+/** Runs `work` for every entry, at most `limit` at a time (the one concurrency primitive: Slots). */
+export async function eachLimited<T>(entries: readonly T[], limit: number, work: (entry: T) => Promise<void>): Promise<void> {
+	const slots = new Slots(limit);
+	await Promise.all(
+		entries.map(async (entry) => {
+			await slots.acquire();
+			try {
+				await work(entry);
+			} finally {
+				slots.release();
+			}
+		}),
+	);
+}
+
 export class CanceledError extends Error {
 	constructor() {
 		super('The execution was stopped');
@@ -41,12 +56,6 @@ export async function pause(ms: number, signal: AbortSignal | undefined): Promis
 		() => false,
 	);
 	if (!slept || signal?.aborted) throw new CanceledError();
-}
-
-/** Exponential backoff with full jitter, capped. */
-export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
-	const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 10));
-	return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
 export type EarlyVerdict = 'ended' | 'running' | 'unknown';

@@ -1,4 +1,4 @@
-import { PROVIDERS } from '../providers';
+import { providerNames } from '../providers';
 import type {
 	MotionControlRequest,
 	OptionalFeature,
@@ -35,11 +35,7 @@ const FEATURE_LABEL: Record<OptionalFeature, string> = {
 };
 
 function providersWith(feature: OptionalFeature): string {
-	return Object.values(PROVIDERS)
-		.filter((adapter) => adapter.capabilities.features.includes(feature))
-		.map((adapter) => adapter.displayName)
-		.sort((a, b) => a.localeCompare(b, 'en', { sensitivity: 'base' }))
-		.join(', ');
+	return providerNames((adapter) => adapter.capabilities.features.includes(feature));
 }
 
 function text(value: unknown): string | undefined {

@@ -1,12 +1,12 @@
-// Each provider's documented input limits (../shared/providers.md and the provider pages cited),
-// checked before any paid call. Only limits a provider (or, for the 3 s minimum, the Kling model it
-// resells) documents are here; `inferred: true` marks the ones taken from the upstream model [I].
-import type { Orientation, ProviderId } from '../providers/types';
+// Documented input limits, checked before any paid call. Each adapter declares its provider's limits
+// (with the page they are written on) through the helpers below; only limits a provider (or, for the
+// 3 s minimum, the Kling model it resells) documents are declared; `inferred: true` marks the ones
+// taken from the upstream model [I].
+import type { Orientation } from '../providers/types';
 import type { ImageType } from './mp4';
-
 export interface Documented<T> {
 	value: T;
-	/** Where it is written: a URL, or the seed page the product was specified from. */
+	/** Where it is written: the public page's URL. */
 	source: string;
 	/** [I]: not on the provider's own page; taken from the Kling model it resells. */
 	inferred?: boolean;
@@ -30,75 +30,48 @@ export interface ImageLimits extends MediaLimits {
 }
 
 export interface ProviderLimits {
-	name: string;
 	video: VideoLimits;
 	image: ImageLimits;
 }
 
-// "10 MB" is read as MiB: the larger reading never refuses a file the provider takes.
-const MB = 1024 * 1024;
+/** What a check needs: the limits and the provider's name to say them with (an adapter is one). */
+export interface LimitSubject {
+	displayName: string;
+	limits: ProviderLimits;
+}
 
-const SRC = {
-	aiHubMax: 'https://docs.aihubmax.com/pages/en/api-manual/video-series/kling/kling-v3-motion-control',
-	evoLink: 'https://evolink.ai/kling-v3-motion-control',
-	fal: 'https://fal.ai/models/fal-ai/kling-video/v3/pro/motion-control/api',
-	kling: 'https://app.klingai.com/global/dev/document-api',
-	oxen: 'https://docs.oxen.ai/inference-api/reference/models/kling-video-v3-pro-motion-control',
-	prospolabs: 'https://prospolabs.com/models/kling/kling-3-motion-control',
-	replicate: 'https://replicate.com/kwaivgi/kling-v3-motion-control/api',
-	waveSpeed: 'https://wavespeed.ai/models/kwaivgi/kling-v3.0-pro/motion-control',
-} as const;
+// "10 MB" is read as MiB: the larger reading never refuses a file the provider takes.
+export const MB = 1024 * 1024;
+
+/** The Kling model's own documentation: the source of the rules every reseller passes on. */
+export const KLING_MODEL_DOC = 'https://app.klingai.com/global/dev/document-api';
+
+/** `at(value)` → the value, documented on `source`. */
+export function documentedAt(source: string): <T>(value: T) => Documented<T> {
+	return (value) => ({ value, source });
+}
 
 /**
- * Every provider passes the clip to Kling, which documents a 3 s minimum (Kling, EvoLink). [I] for the
- * others; WaveSpeed only documents "minimum billing 3 s", so a shorter clip might pass there, billed 3 s.
+ * The clip rules of Kling 3.0 Motion Control as a provider republishes them: 10 s with orientation
+ * image, 30 s with video (on every provider's page); the 3 s minimum is Kling's own rule, [I] where the
+ * provider's page does not repeat it.
  */
-function minSeconds(provider: ProviderId): Documented<number> {
-	const documented = provider === 'evoLink' || provider === 'kling';
-	return documented ? { value: 3, source: SRC[provider] } : { value: 3, source: SRC.kling, inferred: true };
-}
-
-/** 10 s with orientation image, 30 s with video: on every provider's page. */
-function maxSeconds(provider: ProviderId): Documented<Record<Orientation, number>> {
-	return { value: { image: 10, video: 30 }, source: SRC[provider] };
-}
-
-function video(provider: ProviderId, extra: MediaLimits = {}): VideoLimits {
-	return { minSeconds: minSeconds(provider), maxSeconds: maxSeconds(provider), ...extra };
-}
-
-// Kling's own video/image rules, which EvoLink republishes word for word.
-function klingRules(provider: 'evoLink' | 'kling'): Pick<ProviderLimits, 'video' | 'image'> {
-	const at = <T>(value: T): Documented<T> => ({ value, source: SRC[provider] });
+export function motionVideoLimits(source: string, extra: MediaLimits = {}, minSecondsDocumented = false): VideoLimits {
 	return {
-		video: video(provider, { minSidePx: at(340), maxSidePx: at(3850), maxBytes: at(100 * MB) }),
-		image: { types: at<ImageType[]>(['jpeg', 'png']), minSidePx: at(300), maxSidePx: at(65536), maxBytes: at(10 * MB), maxAspect: at(2.5) },
+		minSeconds: minSecondsDocumented ? { value: 3, source } : { value: 3, source: KLING_MODEL_DOC, inferred: true },
+		maxSeconds: { value: { image: 10, video: 30 }, source },
+		...extra,
 	};
 }
 
-export const PROVIDER_LIMITS: Record<ProviderId, ProviderLimits> = {
-	aiHubMax: { name: 'AIHubMax', video: video('aiHubMax'), image: { types: { value: ['jpeg', 'png'], source: SRC.aiHubMax } } },
-	evoLink: { name: 'EvoLink', ...klingRules('evoLink') },
-	fal: { name: 'fal.ai', video: video('fal'), image: {} },
-	kling: { name: 'Kling AI (official API)', ...klingRules('kling') },
-	oxen: { name: 'Oxen.ai', video: video('oxen'), image: {} },
-	prospolabs: { name: 'Prospolabs', video: video('prospolabs'), image: { types: { value: ['jpeg', 'png', 'webp'], source: SRC.prospolabs } } },
-	replicate: { name: 'Replicate', video: video('replicate', { maxBytes: { value: 100 * MB, source: SRC.replicate } }), image: {} },
-	waveSpeed: {
-		name: 'WaveSpeedAI',
-		video: video('waveSpeed', {
-			minSidePx: { value: 300, source: SRC.waveSpeed },
-			maxBytes: { value: 10 * MB, source: SRC.waveSpeed },
-			maxAspect: { value: 2.5, source: SRC.waveSpeed },
-		}),
-		image: {
-			types: { value: ['jpeg', 'png'], source: SRC.waveSpeed },
-			minSidePx: { value: 300, source: SRC.waveSpeed },
-			maxBytes: { value: 10 * MB, source: SRC.waveSpeed },
-			maxAspect: { value: 2.5, source: SRC.waveSpeed },
-		},
-	},
-};
+/** Kling's own video/image rules, which some providers republish word for word. */
+export function klingModelRules(source: string): ProviderLimits {
+	const at = documentedAt(source);
+	return {
+		video: motionVideoLimits(source, { minSidePx: at(340), maxSidePx: at(3850), maxBytes: at(100 * MB) }, true),
+		image: { types: at<ImageType[]>(['jpeg', 'png']), minSidePx: at(300), maxSidePx: at(65536), maxBytes: at(10 * MB), maxAspect: at(2.5) },
+	};
+}
 
 export interface ClipInfo {
 	durationSeconds?: number;
@@ -163,8 +136,8 @@ function checkMedia(field: LimitProblem['field'], what: string, name: string, li
 }
 
 /** The motion video against the provider's limits; [] when it passes (or nothing is known). */
-export function checkClip(provider: ProviderId, orientation: Orientation, info: ClipInfo): LimitProblem[] {
-	const { name, video: limits } = PROVIDER_LIMITS[provider];
+export function checkClip(subject: LimitSubject, orientation: Orientation, info: ClipInfo): LimitProblem[] {
+	const { displayName: name, limits: { video: limits } } = subject;
 	const out: LimitProblem[] = [];
 	const seconds = info.durationSeconds;
 	if (seconds !== undefined) {
@@ -184,8 +157,8 @@ export function checkClip(provider: ProviderId, orientation: Orientation, info: 
 }
 
 /** The character image against the provider's limits; [] when it passes (or nothing is known). */
-export function checkImage(provider: ProviderId, info: ImageInfo): LimitProblem[] {
-	const { name, image: limits } = PROVIDER_LIMITS[provider];
+export function checkImage(subject: LimitSubject, info: ImageInfo): LimitProblem[] {
+	const { displayName: name, limits: { image: limits } } = subject;
 	const out: LimitProblem[] = [];
 	if (info.type !== undefined && limits.types && !limits.types.value.includes(info.type)) {
 		const labels = limits.types.value.map((t) => TYPE_LABEL[t]);

@@ -1,6 +1,6 @@
 // Cost estimates from the one price table (prices.json), applying each provider's billing rules.
 // The table is data, not code, so a price change is one edit and the README renders the same figures.
-import type { Orientation, ProviderId, Quality } from '../providers/types';
+import type { Orientation, Quality } from '../providers/types';
 import table from './prices.json';
 
 export interface PriceEntry {
@@ -30,7 +30,7 @@ export interface ProviderPricing {
 	billing: BillingRules;
 }
 
-export const PRICE_TABLE = (table as unknown as { providers: Record<ProviderId, ProviderPricing> }).providers;
+export const PRICE_TABLE = (table as unknown as { providers: Record<string, ProviderPricing> }).providers;
 
 export type CostEstimate =
 	| {
@@ -66,9 +66,9 @@ function describeRule(rules: BillingRules, orientation: Orientation, duration: n
 }
 
 /** The estimated cost of one task, or why none can be given (unpublished price, unknown length). */
-export function estimateCost(provider: ProviderId, quality: Quality, orientation: Orientation, durationSeconds: number | undefined): CostEstimate {
-	const pricing = PRICE_TABLE[provider];
-	if (!pricing) return { estimatedCostUsd: null, reason: `no price table for provider "${provider}"` };
+export function estimateCost(priceKey: string, quality: Quality, orientation: Orientation, durationSeconds: number | undefined): CostEstimate {
+	const pricing = PRICE_TABLE[priceKey];
+	if (!pricing) return { estimatedCostUsd: null, reason: `no price table for provider "${priceKey}"` };
 	const price = pricing.prices[quality];
 	if (price.usdPerSecond === null) return { estimatedCostUsd: null, reason: `${pricing.name} publishes no ${quality} price (${price.note})` };
 	if (durationSeconds === undefined || !Number.isFinite(durationSeconds) || durationSeconds < 0) {
@@ -86,9 +86,9 @@ export function estimateCost(provider: ProviderId, quality: Quality, orientation
 }
 
 /** The most one task can cost (a clip at the orientation's cap): a bound for clips that could not be probed. */
-export function maxCost(provider: ProviderId, quality: Quality, orientation: Orientation): CostEstimate {
-	const pricing = PRICE_TABLE[provider];
-	return estimateCost(provider, quality, orientation, pricing?.billing.maxBilledSeconds[orientation]);
+export function maxCost(priceKey: string, quality: Quality, orientation: Orientation): CostEstimate {
+	const pricing = PRICE_TABLE[priceKey];
+	return estimateCost(priceKey, quality, orientation, pricing?.billing.maxBilledSeconds[orientation]);
 }
 
 function priceCell(p: PriceEntry): string {
@@ -103,7 +103,7 @@ function billingCell(b: BillingRules): string {
 
 /** The price table as Markdown for the README: one row per provider, then the notes behind each figure. */
 export function renderPriceTableMarkdown(): string {
-	const ids = Object.keys(PRICE_TABLE).sort() as ProviderId[];
+	const ids = Object.keys(PRICE_TABLE).sort();
 	const rows = ids.map((id) => {
 		const p = PRICE_TABLE[id];
 		const asOf = [...new Set([p.prices.standard.asOf, p.prices.pro.asOf])].join(', ');

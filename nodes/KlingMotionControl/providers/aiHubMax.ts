@@ -1,18 +1,23 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { documentedAt, motionVideoLimits } from '../preflight/limits';
+import type { ImageType } from '../preflight/mp4';
 import { asObject, genericError, joinUrl, requireString } from './common';
 import type { ProviderAdapter } from './types';
 import { parseUnifiedTask } from './unifiedTask';
 
-// AIHubMax (seed 003, providers.md §2.4). The seed lost the request field names: `image_url`,
+// AIHubMax (https://docs.aihubmax.com/pages/en/api-manual/video-series/kling/kling-v3-motion-control). The page lost the request field names: `image_url`,
 // `video_url`, `mode`, `keep_original_sound` are [I] from APIMart's identical page, and the submit
 // path `/v1/videos/generations` is [I] from AIHubMax's MCP code. Polling is [C] (general docs).
 const MODE = { standard: 'std', pro: 'pro' } as const;
+const DOC = 'https://docs.aihubmax.com/pages/en/api-manual/video-series/kling/kling-v3-motion-control';
 
 export const aiHubMax: ProviderAdapter = {
 	id: 'aiHubMax',
 	displayName: 'AIHubMax',
 	credentialType: 'klingMcAiHubMaxApi',
+	priceKey: 'aiHubMax',
+	limits: { video: motionVideoLimits(DOC), image: { types: documentedAt(DOC)<ImageType[]>(['jpeg', 'png']) } },
 	capabilities: {
 		qualities: ['standard', 'pro'],
 		features: [],

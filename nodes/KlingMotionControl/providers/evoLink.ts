@@ -1,16 +1,20 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { klingModelRules } from '../preflight/limits';
 import { asObject, genericError, joinUrl, requireString } from './common';
 import type { ProviderAdapter } from './types';
 import { parseUnifiedTask } from './unifiedTask';
 
-// EvoLink (seed 002, providers.md §2.3). One model id; std/pro is `quality` 720p/1080p.
+// EvoLink (https://evolink.ai/kling-v3-motion-control). One model id; std/pro is `quality` 720p/1080p.
 const QUALITY = { standard: '720p', pro: '1080p' } as const;
 
 export const evoLink: ProviderAdapter = {
 	id: 'evoLink',
 	displayName: 'EvoLink',
 	credentialType: 'klingMcEvoLinkApi',
+	priceKey: 'evoLink',
+	// EvoLink republishes Kling's own rules word for word.
+	limits: klingModelRules('https://evolink.ai/kling-v3-motion-control'),
 	capabilities: {
 		qualities: ['standard', 'pro'],
 		features: ['callbackUrl', 'elementId', 'watermark'],
@@ -19,7 +23,7 @@ export const evoLink: ProviderAdapter = {
 		callbackHttpsOnly: true,
 		outputLifetimeHours: 24,
 		// The files API documents images only (the MCP code's video support is unconfirmed): images only.
-		upload: { image: { maxBytes: 10 * 1024 * 1024, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] } },
+		upload: { image: { mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] } },
 	},
 
 	buildSubmit(request, ctx) {

@@ -1,9 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { MB, motionVideoLimits } from '../preflight/limits';
 import { asNumber, asObject, asString, genericError, joinUrl, requireString } from './common';
-import type { ProviderAdapter, TaskState } from './types';
+import type { ProviderAdapter, ProviderContext, TaskHandle, TaskState } from './types';
 
-// fal.ai queue API (providers.md §2.6). Std/pro are separate endpoint ids. Status, result and
+// fal.ai queue API (https://fal.ai/models/fal-ai/kling-video/v3/pro/motion-control/api). Std/pro are separate endpoint ids. Status, result and
 // cancel URLs drop the model sub-path: we keep the URLs submit returns and, for a bare task id
 // (Get Status / Wait for Completion), build the same documented app-level URLs.
 const ENDPOINT = {
@@ -16,10 +17,42 @@ function requestUrl(baseUrl: string, taskId: string, suffix = ''): string {
 	return joinUrl(baseUrl, `${APP_REQUESTS}/${encodeURIComponent(taskId)}${suffix}`);
 }
 
+/** The outputs of a COMPLETED request: its result, or the HTTP error (typically 422 `{detail}`) of a failed run. */
+function parseResult(body: unknown, statusCode: number): TaskState {
+	if (statusCode >= 400) {
+		const error = genericError(statusCode, body);
+		return {
+			status: 'failed',
+			providerStatus: 'COMPLETED',
+			videoUrls: [],
+			errorMessage: error.message,
+			errorCode: error.code,
+			raw: body,
+		};
+	}
+	const url = asString(asObject(asObject(body).video).url);
+	if (!url) {
+		return {
+			status: 'failed',
+			providerStatus: 'COMPLETED',
+			videoUrls: [],
+			errorMessage: 'fal.ai reported the request as completed but its result has no video.url',
+			raw: body,
+		};
+	}
+	return { status: 'completed', providerStatus: 'COMPLETED', videoUrls: [url], raw: body };
+}
+
+function resultRequest(handle: TaskHandle, ctx: ProviderContext) {
+	return { method: 'GET' as const, url: handle.resultUrl ?? requestUrl(ctx.baseUrl, handle.taskId) };
+}
+
 export const fal: ProviderAdapter = {
 	id: 'fal',
 	displayName: 'fal.ai',
 	credentialType: 'klingMcFalApi',
+	priceKey: 'fal',
+	limits: { video: motionVideoLimits('https://fal.ai/models/fal-ai/kling-video/v3/pro/motion-control/api'), image: {} },
 	capabilities: {
 		qualities: ['standard', 'pro'],
 		features: ['callbackUrl', 'elementFrontalImageUrl'],
@@ -27,8 +60,8 @@ export const fal: ProviderAdapter = {
 		promptRequired: false,
 		// fal storage takes any file; the model documents images ≤ 10 MB (elements) and MP4/MOV clips.
 		upload: {
-			image: { maxBytes: 10 * 1024 * 1024, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] },
-			video: { maxBytes: 100 * 1024 * 1024, mimeTypes: ['video/mp4', 'video/quicktime'] },
+			image: { maxBytes: 10 * MB, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] },
+			video: { maxBytes: 100 * MB, mimeTypes: ['video/mp4', 'video/quicktime'] },
 		},
 	},
 
@@ -73,7 +106,7 @@ export const fal: ProviderAdapter = {
 		return { method: 'GET', url: handle.statusUrl ?? requestUrl(ctx.baseUrl, handle.taskId, '/status') };
 	},
 
-	parseStatus(body): TaskState {
+	parseStatus(body, handle, ctx): TaskState {
 		const object = asObject(body);
 		const providerStatus = asString(object.status);
 		if (providerStatus === 'COMPLETED') {
@@ -89,7 +122,14 @@ export const fal: ProviderAdapter = {
 					raw: body,
 				};
 			}
-			return { status: 'processing', providerStatus, videoUrls: [], needsResult: true, raw: body };
+			// The outputs come from the result request.
+			return {
+				status: 'processing',
+				providerStatus,
+				videoUrls: [],
+				followUp: { request: resultRequest(handle, ctx), clientErrorsAreAnswers: true, parse: parseResult },
+				raw: body,
+			};
 		}
 		return {
 			status: providerStatus === 'IN_PROGRESS' ? 'processing' : 'queued',
@@ -98,37 +138,6 @@ export const fal: ProviderAdapter = {
 			queuePosition: asNumber(object.queue_position),
 			raw: body,
 		};
-	},
-
-	buildResult(handle, ctx) {
-		return { method: 'GET', url: handle.resultUrl ?? requestUrl(ctx.baseUrl, handle.taskId) };
-	},
-
-	parseResult(body, statusCode): TaskState {
-		if (statusCode >= 400) {
-			// The result request of a failed run answers an HTTP error, typically 422 `{detail: …}`.
-			const error = genericError(statusCode, body);
-			return {
-				status: 'failed',
-				providerStatus: 'COMPLETED',
-				videoUrls: [],
-				errorMessage: error.message,
-				errorCode: error.code,
-				raw: body,
-			};
-		}
-		const video = asObject(asObject(body).video);
-		const url = asString(video.url);
-		if (!url) {
-			return {
-				status: 'failed',
-				providerStatus: 'COMPLETED',
-				videoUrls: [],
-				errorMessage: 'fal.ai reported the request as completed but its result has no video.url',
-				raw: body,
-			};
-		}
-		return { status: 'completed', providerStatus: 'COMPLETED', videoUrls: [url], raw: body };
 	},
 
 	buildCancel(handle, ctx) {

@@ -1,9 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { KLING_MODEL_DOC, klingModelRules } from '../preflight/limits';
 import { asNumber, asObject, asString, joinUrl, mapStatus, requireString } from './common';
 import type { ProviderAdapter, ProviderError, TaskState, TaskStatus } from './types';
 
-// Official Kling API, legacy JWT generation (providers.md §2.7). The credential signs the JWT.
+// Official Kling API, legacy JWT generation (https://app.klingai.com/global/dev/document-api). The credential signs the JWT.
 const MODE = { standard: 'std', pro: 'pro' } as const;
 const PATH = '/v1/videos/motion-control';
 
@@ -60,6 +61,8 @@ export const kling: ProviderAdapter = {
 	id: 'kling',
 	displayName: 'Kling AI (official API)',
 	credentialType: 'klingMcKlingApi',
+	priceKey: 'kling',
+	limits: klingModelRules(KLING_MODEL_DOC),
 	capabilities: {
 		qualities: ['standard', 'pro'],
 		features: ['callbackUrl', 'elementId', 'watermark'],
@@ -68,7 +71,7 @@ export const kling: ProviderAdapter = {
 		idempotentSubmit: true,
 		outputLifetimeHours: 30 * 24,
 		// The image may be sent as raw base64 (jpg/jpeg/png ≤ 10 MB); there is no video upload.
-		upload: { image: { maxBytes: 10 * 1024 * 1024, mimeTypes: ['image/jpeg', 'image/png'] } },
+		upload: { image: { mimeTypes: ['image/jpeg', 'image/png'] } },
 	},
 
 	buildSubmit(request, ctx) {

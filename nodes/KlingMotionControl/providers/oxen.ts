@@ -1,9 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { motionVideoLimits } from '../preflight/limits';
 import { asObject, asString, genericError, joinUrl, mapStatus, requireString } from './common';
 import type { ProviderAdapter, TaskStatus } from './types';
 
-// Oxen.ai (seed 001, providers.md §2.2). Only the pro model exists; we use the async queue API.
+// Oxen.ai (https://docs.oxen.ai/inference-api/reference/models/kling-video-v3-pro-motion-control). Only the pro model exists; we use the async queue API.
 const MODEL = 'kling-video-v3-pro-motion-control';
 
 const STATUS: Record<string, TaskStatus> = {
@@ -32,6 +33,11 @@ export const oxen: ProviderAdapter = {
 	id: 'oxen',
 	displayName: 'Oxen.ai',
 	credentialType: 'klingMcOxenApi',
+	priceKey: 'oxen',
+	limits: {
+		video: motionVideoLimits('https://docs.oxen.ai/inference-api/reference/models/kling-video-v3-pro-motion-control'),
+		image: {},
+	},
 	capabilities: {
 		qualities: ['pro'],
 		features: ['elementFrontalImageUrl'],

@@ -1,12 +1,16 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { documentedAt, motionVideoLimits } from '../preflight/limits';
+import type { ImageType } from '../preflight/mp4';
 import { asNumber, asObject, asString, genericError, joinUrl, mapStatus, requireString } from './common';
 import type { ProviderAdapter, TaskState, TaskStatus } from './types';
 
-// Prospolabs (seed 004, providers.md §2.5). The flat body of the model page. `POST /v1/generate` is
+// Prospolabs (https://prospolabs.com/models/kling/kling-3-motion-control). The flat body of the model page. `POST /v1/generate` is
 // synchronous by default (documented): Submit and Wait uses it as is. Submit-only and callbacks need
 // `async: true` (documented, body or `?async=true`). The poll path `GET /v1/generations/{id}` is NOT
 // publicly documented: it is [I], used only by Get Status / Wait for Completion on a task id.
+const DOC = 'https://prospolabs.com/models/kling/kling-3-motion-control';
+
 const STATUS: Record<string, TaskStatus> = {
 	queued: 'queued',
 	processing: 'processing',
@@ -38,6 +42,8 @@ export const prospolabs: ProviderAdapter = {
 	id: 'prospolabs',
 	displayName: 'Prospolabs',
 	credentialType: 'klingMcProspolabsApi',
+	priceKey: 'prospolabs',
+	limits: { video: motionVideoLimits(DOC), image: { types: documentedAt(DOC)<ImageType[]>(['jpeg', 'png', 'webp']) } },
 	capabilities: {
 		qualities: ['standard', 'pro'],
 		features: ['callbackUrl'],

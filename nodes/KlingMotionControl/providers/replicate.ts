@@ -1,10 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { documentedAt, MB, motionVideoLimits } from '../preflight/limits';
 import { asNumber, asObject, asString, genericError, joinUrl, mapStatus, requireString, urlList } from './common';
 import type { ProviderAdapter, TaskState, TaskStatus } from './types';
 
-// Replicate, official model kwaivgi/kling-v3-motion-control (providers.md §2.8).
+// Replicate, official model kwaivgi/kling-v3-motion-control (https://replicate.com/kwaivgi/kling-v3-motion-control/api).
 const MODE = { standard: 'std', pro: 'pro' } as const;
+const DOC = 'https://replicate.com/kwaivgi/kling-v3-motion-control/api';
 
 const STATUS: Record<string, TaskStatus> = {
 	starting: 'queued',
@@ -37,6 +39,8 @@ export const replicate: ProviderAdapter = {
 	id: 'replicate',
 	displayName: 'Replicate',
 	credentialType: 'klingMcReplicateApi',
+	priceKey: 'replicate',
+	limits: { video: motionVideoLimits(DOC, { maxBytes: documentedAt(DOC)(100 * MB) }), image: {} },
 	capabilities: {
 		qualities: ['standard', 'pro'],
 		features: ['callbackUrl'],
@@ -45,8 +49,8 @@ export const replicate: ProviderAdapter = {
 		// API-created predictions' outputs are removed after about an hour.
 		outputLifetimeHours: 1,
 		upload: {
-			image: { maxBytes: 100 * 1024 * 1024, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] },
-			video: { maxBytes: 100 * 1024 * 1024, mimeTypes: ['video/mp4', 'video/quicktime'] },
+			image: { maxBytes: 100 * MB, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] },
+			video: { mimeTypes: ['video/mp4', 'video/quicktime'] },
 		},
 	},
 

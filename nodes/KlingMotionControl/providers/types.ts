@@ -1,15 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** The values of the node's `authentication` ("Provider") parameter. */
-export type ProviderId =
-	| 'aiHubMax'
-	| 'evoLink'
-	| 'fal'
-	| 'kling'
-	| 'oxen'
-	| 'prospolabs'
-	| 'replicate'
-	| 'waveSpeed';
+import type { ProviderLimits } from '../preflight/limits';
+import type { PROVIDERS } from './index';
+
+/** The values of the node's `authentication` ("Provider") parameter: the registry's keys. */
+export type ProviderId = keyof typeof PROVIDERS;
 
 /** Our normalised task state (json.status). */
 export type TaskStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'canceled';
@@ -31,7 +26,7 @@ export interface MotionControlRequest {
 	elementReferenceImageUrls?: string[];
 	watermark?: boolean;
 	callbackUrl?: string;
-	/** Provider-side idempotency key, sent only where the provider documents one (Kling external_task_id). */
+	/** Provider-side idempotency key, sent only where the provider documents one. */
 	idempotencyKey?: string;
 }
 
@@ -55,9 +50,9 @@ export interface RequestSpec {
 	body?: IDataObject;
 	qs?: Record<string, string>;
 	headers?: Record<string, string>;
-	/** Calls to absolute URLs the provider returned (fal/Replicate) still carry the provider's auth. */
+	/** Calls to absolute URLs the provider returned still carry the provider's auth. */
 	authenticated?: boolean;
-	/** The provider answers only when the job is done (Prospolabs' default sync submit). */
+	/** The provider answers only when the job is done (a synchronous submit). */
 	longRunning?: boolean;
 }
 
@@ -78,17 +73,25 @@ export interface TaskState {
 	errorCode?: string;
 	progress?: number;
 	queuePosition?: number;
-	/** Seconds the provider estimates until the task is done (EvoLink estimated_time). */
+	/** Seconds the provider estimates until the task is done. */
 	estimatedSeconds?: number;
 	durationSeconds?: number;
-	/** fal: the status says COMPLETED; the outputs come from a separate result request. */
-	needsResult?: boolean;
+	/** The status says done, but the outputs come from a second request the adapter describes. */
+	followUp?: FollowUp;
 	raw: unknown;
+}
+
+/** A second request that completes a status check (for example a separate result endpoint). */
+export interface FollowUp {
+	request: RequestSpec;
+	/** HTTP client errors (other than 401/403/404) of this request are the task's outcome, not a failure to ask. */
+	clientErrorsAreAnswers?: boolean;
+	parse(body: unknown, statusCode: number): TaskState;
 }
 
 export interface SubmitResult {
 	handle: TaskHandle;
-	/** Present when the submit response already carries a state (sync submit, Replicate, Kling…). */
+	/** Present when the submit response already carries a state. */
 	state?: TaskState;
 }
 
@@ -112,8 +115,8 @@ export interface UploadFile {
 }
 
 export interface UploadLimits {
-	/** Documented maximum file size in bytes. */
-	maxBytes: number;
+	/** Documented maximum file size in bytes for the upload, when it differs from (or is missing in) `limits`. */
+	maxBytes?: number;
 	/** MIME types the provider documents for this input. */
 	mimeTypes: readonly string[];
 }
@@ -129,13 +132,13 @@ export type UploadPlan =
 			parseUrl(body: unknown): string;
 	  }
 	| {
-			/** fal storage: ask for an upload slot, then PUT the raw bytes to it (no provider auth). */
+			/** Ask for an upload slot, then PUT the raw bytes to it (no provider auth). */
 			type: 'presigned';
 			initiate: RequestSpec;
 			parseSlot(body: unknown): { uploadUrl: string; fileUrl: string };
 	  }
 	| {
-			/** Kling: the image itself, raw base64 without a data: prefix, in place of the URL. */
+			/** The file itself, raw base64 without a data: prefix, in place of the URL. */
 			type: 'inlineBase64';
 	  };
 
@@ -145,9 +148,9 @@ export interface ProviderCapabilities {
 	features: readonly OptionalFeature[];
 	cancel: boolean;
 	promptRequired: boolean;
-	/** EvoLink documents callback_url as HTTPS only. */
+	/** The provider documents HTTPS-only callback URLs. */
 	callbackHttpsOnly?: boolean;
-	/** Kling: a submit can be looked up by its idempotency key (external_task_id). */
+	/** A submit can be looked up by its idempotency key (`buildLookup`). */
 	idempotentSubmit?: boolean;
 	/** How long output URLs stay valid, in hours (undefined = not documented / long-lived). */
 	outputLifetimeHours?: number;
@@ -156,20 +159,23 @@ export interface ProviderCapabilities {
 }
 
 export interface ProviderAdapter {
-	id: ProviderId;
+	/** The registry key and the `authentication` value. */
+	id: string;
+	/** The provider's name as users read it: the one spelling used everywhere (options, messages, README). */
 	displayName: string;
 	credentialType: string;
+	/** The row of prices.json that prices this provider. */
+	priceKey: string;
 	capabilities: ProviderCapabilities;
+	/** Documented input limits (clip length, size, image type…), checked before paying. */
+	limits: ProviderLimits;
 	buildSubmit(request: MotionControlRequest, ctx: ProviderContext, mode: SubmitMode): RequestSpec;
 	parseSubmit(body: unknown): SubmitResult;
 	buildStatus(handle: TaskHandle, ctx: ProviderContext): RequestSpec;
-	parseStatus(body: unknown, handle: TaskHandle): TaskState;
-	/** fal: fetch outputs after COMPLETED. */
-	buildResult?(handle: TaskHandle, ctx: ProviderContext): RequestSpec;
-	parseResult?(body: unknown, statusCode: number): TaskState;
+	parseStatus(body: unknown, handle: TaskHandle, ctx: ProviderContext): TaskState;
 	buildCancel?(handle: TaskHandle, ctx: ProviderContext): RequestSpec;
 	parseCancel?(body: unknown, statusCode: number): { accepted: boolean; message: string };
-	/** Kling: find the task a submit with this idempotency key created. */
+	/** Find the task a submit with this idempotency key created (where the provider documents a lookup). */
 	buildLookup?(idempotencyKey: string, ctx: ProviderContext): RequestSpec;
 	parseError(statusCode: number, body: unknown): ProviderError;
 	buildUpload?(file: UploadFile, ctx: ProviderContext): UploadPlan;

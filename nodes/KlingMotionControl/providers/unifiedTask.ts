@@ -1,7 +1,7 @@
 import { asNumber, asObject, asString, mapStatus, urlList } from './common';
 import type { TaskState, TaskStatus } from './types';
 
-// EvoLink and AIHubMax run the same "unified task" engine (providers.md §1.2, §2.3, §2.4):
+// EvoLink and AIHubMax run the same "unified task" engine:
 // `{id, object: "video.generation.task", status, progress, results[], task_info, error}`.
 const STATUS: Record<string, TaskStatus> = {
 	pending: 'queued',

@@ -1,12 +1,16 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { documentedAt, motionVideoLimits } from '../preflight/limits';
+import type { ImageType } from '../preflight/mp4';
 import { asObject, asString, genericError, joinUrl, mapStatus, requireString, urlList } from './common';
 import type { ProviderAdapter, TaskStatus } from './types';
 
-// WaveSpeedAI (seed 000, providers.md §2.1). Std/pro are separate endpoints; the std path follows
+// WaveSpeedAI (https://wavespeed.ai/models/kwaivgi/kling-v3.0-pro/motion-control). Std/pro are separate endpoints; the std path follows
 // WaveSpeed's naming pattern ("Kling V3.0 Std Motion Control" is listed as a related model) [I].
 const ENDPOINT = { standard: 'kwaivgi/kling-v3.0-std', pro: 'kwaivgi/kling-v3.0-pro' } as const;
 
+const DOC = 'https://wavespeed.ai/models/kwaivgi/kling-v3.0-pro/motion-control';
+const at = documentedAt(DOC);
 const MB = 1024 * 1024;
 
 const STATUS: Record<string, TaskStatus> = {
@@ -38,17 +42,19 @@ export const waveSpeed: ProviderAdapter = {
 	id: 'waveSpeed',
 	displayName: 'WaveSpeedAI',
 	credentialType: 'klingMcWaveSpeedApi',
+	priceKey: 'waveSpeed',
+	// Documented: image jpg/jpeg/png ≤ 10 MB, ≥ 300 px, 1:2.5–2.5:1; video mp4/mov ≤ 10 MB, same sides and ratio.
+	limits: {
+		video: motionVideoLimits(DOC, { minSidePx: at(300), maxBytes: at(10 * MB), maxAspect: at(2.5) }),
+		image: { types: at<ImageType[]>(['jpeg', 'png']), minSidePx: at(300), maxBytes: at(10 * MB), maxAspect: at(2.5) },
+	},
 	capabilities: {
 		qualities: ['standard', 'pro'],
 		features: ['callbackUrl', 'negativePrompt'],
 		cancel: false,
 		promptRequired: false,
 		outputLifetimeHours: 7 * 24,
-		// Seed 000: image jpg/jpeg/png ≤ 10 MB, video mp4/mov ≤ 10 MB.
-		upload: {
-			image: { maxBytes: 10 * MB, mimeTypes: ['image/jpeg', 'image/png'] },
-			video: { maxBytes: 10 * MB, mimeTypes: ['video/mp4', 'video/quicktime'] },
-		},
+		upload: { image: { mimeTypes: ['image/jpeg', 'image/png'] }, video: { mimeTypes: ['video/mp4', 'video/quicktime'] } },
 	},
 
 	buildSubmit(request, ctx) {

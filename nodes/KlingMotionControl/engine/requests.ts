@@ -1,15 +1,16 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { TaskFailure } from '../engine/errors';
-import { preflight, type PreflightMode } from '../engine/preflight';
-import type { TaskMeta } from '../engine/output';
-import { buildRequest } from '../engine/validate';
-import { readBinaryInput } from '../engine/binaryInput';
-import type { Runtime } from '../engine/tasks';
-import { uploadInput, type BinaryInput } from '../engine/upload';
 import type { MediaKind, MotionControlRequest, ProviderAdapter } from '../providers/types';
-import { param } from '../engine/params';
-import { options } from './context';
+import { readBinaryInput } from './binaryInput';
+import { TaskFailure } from './errors';
+import type { TaskMeta } from './output';
+import { param } from './params';
+import { preflight, type PreflightMode } from './preflight';
+import { eachLimited } from './schedule';
+import { options } from './settings';
+import type { Runtime } from './runtime';
+import { uploadInput, type BinaryInput } from './upload';
+import { buildRequest } from './validate';
 
 export interface ValidRequest {
 	request: MotionControlRequest;
@@ -19,6 +20,10 @@ export interface ValidRequest {
 }
 
 export type ReadRequest = ValidRequest | { failure: TaskFailure };
+
+// Header probes are small range reads of other hosts; uploads hold a file each: keep both modest.
+const PREFLIGHTS_AT_ONCE = 8;
+const UPLOADS_AT_ONCE = 4;
 
 // Stands in for a file's URL until the upload: a valid URL, so the URL checks pass, never sent.
 const PENDING_UPLOAD = 'https://pending-upload.invalid/';
@@ -95,17 +100,13 @@ export async function prepareRequests(rt: Runtime): Promise<ReadRequest[]> {
 	const mode = (['off', 'on', 'strict'].includes(String(first.preflight)) ? first.preflight : 'on') as PreflightMode;
 	const estimates = new Map<number, number | null>();
 	const queue = requests.map((read, itemIndex) => ({ read, itemIndex })).filter(({ read }) => 'request' in read);
-	const worker = async () => {
-		for (let next = queue.shift(); next; next = queue.shift()) {
-			const { read, itemIndex } = next;
-			if (!('request' in read)) continue;
-			const outcome = await preflight(fns, adapter, read.request, mode, read.binaries);
-			read.meta.extra = outcome.info;
-			estimates.set(itemIndex, outcome.estimate?.estimatedCostUsd ?? null);
-			if (outcome.failure) requests[itemIndex] = { failure: outcome.failure };
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
+	await eachLimited(queue, PREFLIGHTS_AT_ONCE, async ({ read, itemIndex }) => {
+		if (!('request' in read)) return;
+		const outcome = await preflight(fns, adapter, read.request, mode, read.binaries);
+		read.meta.extra = outcome.info;
+		estimates.set(itemIndex, outcome.estimate?.estimatedCostUsd ?? null);
+		if (outcome.failure) requests[itemIndex] = { failure: outcome.failure };
+	});
 	const guarded = budgetGuard(adapter, requests, estimates, Number(first.maxCostUsd ?? 0), mode);
 	return await uploadBinaries(rt, guarded);
 }
@@ -115,23 +116,19 @@ async function uploadBinaries(rt: Runtime, requests: ReadRequest[]): Promise<Rea
 	const queue = requests
 		.map((read, itemIndex) => ({ read, itemIndex }))
 		.filter(({ read }) => 'request' in read && Object.keys(read.binaries).length > 0);
-	const worker = async () => {
-		for (let next = queue.shift(); next; next = queue.shift()) {
-			const { read, itemIndex } = next;
-			if (!('request' in read)) continue;
-			const uploaded = await uploadAll(rt, read).then(
-				() => undefined,
-				(error: unknown) => error,
-			);
-			if (uploaded instanceof TaskFailure) requests[itemIndex] = { failure: uploaded };
-			else if (uploaded !== undefined) {
-				requests[itemIndex] = {
-					failure: new TaskFailure(`Upload failed: ${String(uploaded)}`, { provider: rt.adapter.id, status: 'notSubmitted' }, 'api'),
-				};
-			}
+	await eachLimited(queue, UPLOADS_AT_ONCE, async ({ read, itemIndex }) => {
+		if (!('request' in read)) return;
+		const uploaded = await uploadAll(rt, read).then(
+			() => undefined,
+			(error: unknown) => error,
+		);
+		if (uploaded instanceof TaskFailure) requests[itemIndex] = { failure: uploaded };
+		else if (uploaded !== undefined) {
+			requests[itemIndex] = {
+				failure: new TaskFailure(`Upload failed: ${String(uploaded)}`, { provider: rt.adapter.id, status: 'notSubmitted' }, 'api'),
+			};
 		}
-	};
-	await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+	});
 	return requests;
 }
 

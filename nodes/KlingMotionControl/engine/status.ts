@@ -1,0 +1,76 @@
+import type { RequestSpec, TaskHandle, TaskState } from '../providers/types';
+import { apiFailure, TaskFailure } from './errors';
+import { isTransientStatus, RETRY, retryDelayMs } from './retry';
+import { tryParse, type Runtime } from './runtime';
+import { CanceledError, pause } from './schedule';
+import { callProvider, NetworkError, retryAfterMs, type HttpResult } from './transport';
+
+/** One status request, and the follow-up request the adapter asks for (a separate result endpoint). */
+export async function checkOnce(rt: Runtime, handle: TaskHandle): Promise<HttpOutcome> {
+	const { adapter, ctx } = rt;
+	const outcome = await send(rt, adapter.buildStatus(handle, ctx));
+	if (outcome.kind !== 'ok') return outcome;
+	const parsed = tryParse(() => adapter.parseStatus(outcome.response.body, handle, ctx));
+	if (!('value' in parsed)) return { kind: 'transient', reason: parsed.problem };
+	const { followUp } = parsed.value;
+	if (!followUp) return { kind: 'state', state: parsed.value };
+	const result = await send(rt, followUp.request, followUp.clientErrorsAreAnswers === true);
+	if (result.kind !== 'ok') return result;
+	const final = tryParse(() => followUp.parse(result.response.body, result.response.statusCode));
+	return 'value' in final ? { kind: 'state', state: final.value } : { kind: 'transient', reason: final.problem };
+}
+
+export type HttpOutcome =
+	| { kind: 'ok'; response: HttpResult }
+	| { kind: 'state'; state: TaskState }
+	| { kind: 'transient'; reason: string; retryAfter?: number }
+	| { kind: 'fatal'; statusCode: number; body: unknown };
+
+export async function send(rt: Runtime, spec: RequestSpec, acceptClientErrors = false): Promise<HttpOutcome> {
+	const response = await callProvider(rt.fns, rt.adapter, spec, rt.settings.requestTimeoutMs);
+	if (response instanceof NetworkError) {
+		if (response.failure === 'aborted') throw new CanceledError();
+		return { kind: 'transient', reason: response.message };
+	}
+	const { statusCode } = response;
+	if (isTransientStatus(statusCode)) {
+		return {
+			kind: 'transient',
+			reason: `HTTP ${statusCode}`,
+			retryAfter: retryAfterMs(response.headers, Date.now()),
+		};
+	}
+	if (response.invalidJson) return { kind: 'transient', reason: 'the answer was not valid JSON' };
+	if (statusCode >= 400) {
+		// Where the adapter says so, a client error of a follow-up request is the task's outcome.
+		if (acceptClientErrors && statusCode !== 401 && statusCode !== 403 && statusCode !== 404) {
+			return { kind: 'ok', response };
+		}
+		return { kind: 'fatal', statusCode, body: response.body };
+	}
+	return { kind: 'ok', response };
+}
+
+
+/** One answer about a task (Get Status, Cancel's report): a few tries through transient errors. */
+export async function statusNow(rt: Runtime, handle: TaskHandle): Promise<TaskState> {
+	for (let attempt = 0; ; attempt++) {
+		const outcome = await checkOnce(rt, handle);
+		if (outcome.kind === 'state') return outcome.state;
+		if (outcome.kind === 'fatal') {
+			throw apiFailure(rt.adapter, outcome.statusCode, outcome.body, {
+				taskId: handle.taskId,
+				during: 'checking the task status',
+			});
+		}
+		if (outcome.kind !== 'transient') continue;
+		if (attempt + 1 >= (RETRY.statusCheck.attempts ?? 1)) {
+			throw new TaskFailure(
+				`Could not read the status of task ${handle.taskId} at ${rt.adapter.displayName} (${outcome.reason}); try again later.`,
+				{ provider: rt.adapter.id, taskId: handle.taskId, status: 'unknown' },
+				'api',
+			);
+		}
+		await pause(retryDelayMs(RETRY.statusCheck, attempt, outcome.retryAfter), rt.signal);
+	}
+}

@@ -1,0 +1,149 @@
+import type { MotionControlRequest, SubmitMode, SubmitResult } from '../providers/types';
+import { apiFailure, TaskFailure } from './errors';
+import { RETRY, retryDelayMs, isTransientStatus } from './retry';
+import { tryParse, type Runtime } from './runtime';
+import { CanceledError, pause } from './schedule';
+import { callProvider, NetworkError, retryAfterMs } from './transport';
+
+/**
+ * Submits one task. A refusal that created nothing (HTTP 429, a connection that never opened) is
+ * retried until the deadline; an answer that leaves the outcome unknown is never re-sent blindly.
+ */
+export async function submitTask(
+	rt: Runtime,
+	request: MotionControlRequest,
+	mode: SubmitMode,
+	deadline: number,
+): Promise<SubmitResult> {
+	const { adapter, ctx } = rt;
+	const spec = adapter.buildSubmit(request, ctx, mode);
+	for (let attempt = 0; ; attempt++) {
+		// A synchronous submit answers when the job ends: give it the rest of the timeout.
+		const timeout = spec.longRunning ? Math.max(1000, deadline - Date.now()) : rt.settings.requestTimeoutMs;
+		const response = await callProvider(rt.fns, adapter, spec, timeout);
+		if (response instanceof NetworkError) {
+			const error = response;
+			if (error.failure === 'aborted') throw new CanceledError();
+			if (error.failure === 'notSent') {
+				await waitBeforeRetry(rt, attempt, undefined, deadline, () =>
+					new TaskFailure(
+						`Could not reach ${adapter.displayName} to submit the task (${error.code ?? error.message}) before the timeout. Nothing was submitted.`,
+						{ provider: adapter.id, status: 'notSubmitted' },
+						'api',
+					),
+				);
+				continue;
+			}
+			const reason = spec.longRunning
+				? `the synchronous request got no answer within the timeout (${error.message}); the generation may still be running`
+				: `the connection failed after the request was sent (${error.message})`;
+			const recovered = await recoverAmbiguousSubmit(rt, request, reason);
+			if (recovered !== 'resubmit') return recovered;
+			continue;
+		}
+
+		if (response.statusCode >= 200 && response.statusCode < 300) {
+			let reason = 'the answer was not valid JSON';
+			if (!response.invalidJson) {
+				const parsed = tryParse(() => adapter.parseSubmit(response.body));
+				if ('value' in parsed) return parsed.value;
+				reason = parsed.problem;
+			}
+			const recovered = await recoverAmbiguousSubmit(rt, request, reason);
+			if (recovered !== 'resubmit') return recovered;
+			continue;
+		}
+
+		const providerError = adapter.parseError(response.statusCode, response.body);
+		if (response.statusCode === 429 && providerError.retryable !== false) {
+			// Refused, not accepted: nothing was created, so sending again cannot double-bill.
+			const retryAfter = retryAfterMs(response.headers, Date.now());
+			await waitBeforeRetry(rt, attempt, retryAfter, deadline, () => {
+				const failure = apiFailure(adapter, 429, response.body, { during: 'submitting' });
+				return new TaskFailure(
+					`${failure.message}. ${adapter.displayName} kept refusing new tasks (HTTP 429) until the timeout; nothing was submitted. Lower the Concurrency option or raise Timeout.`,
+					failure.details,
+					'api',
+				);
+			});
+			continue;
+		}
+		if (response.statusCode >= 500 || response.statusCode === 408) {
+			const recovered = await recoverAmbiguousSubmit(rt, request, `HTTP ${response.statusCode}: ${providerError.message}`);
+			if (recovered !== 'resubmit') return recovered;
+			await pause(retryDelayMs(RETRY.absentSubmit, attempt), rt.signal);
+			continue;
+		}
+		if (adapter.capabilities.idempotentSubmit && request.idempotencyKey && response.statusCode === 400) {
+			// A re-run of this execution (e.g. "Retry On Fail") is refused as a duplicate key: adopt the task.
+			const found = await lookupByKey(rt, request.idempotencyKey);
+			if (found !== 'absent' && found !== 'unknown') return found;
+		}
+		throw apiFailure(adapter, response.statusCode, response.body, { during: 'submitting' });
+	}
+}
+
+async function waitBeforeRetry(
+	rt: Runtime,
+	attempt: number,
+	retryAfter: number | undefined,
+	deadline: number,
+	onDeadline: () => TaskFailure,
+): Promise<void> {
+	const delay = retryDelayMs(RETRY.refusedSubmit, attempt, retryAfter);
+	if (Date.now() + delay > deadline) throw onDeadline();
+	await pause(delay, rt.signal);
+}
+
+type Lookup = SubmitResult | 'absent' | 'unknown';
+
+/** Finds the task a submit with this idempotency key created ('absent' = provably none). */
+async function lookupByKey(rt: Runtime, key: string): Promise<Lookup> {
+	const { adapter, ctx } = rt;
+	if (!adapter.buildLookup) return 'unknown';
+	for (let attempt = 0; attempt < (RETRY.lookup.attempts ?? 1); attempt++) {
+		const response = await callProvider(rt.fns, adapter, adapter.buildLookup(key, ctx), rt.settings.requestTimeoutMs);
+		if (response instanceof NetworkError) {
+			if (response.failure === 'aborted') throw new CanceledError();
+			await pause(retryDelayMs(RETRY.lookup, attempt), rt.signal);
+			continue;
+		}
+		if (response.statusCode === 404) return 'absent';
+		if (response.statusCode >= 200 && response.statusCode < 300 && !response.invalidJson) {
+			const parsed = tryParse(() => {
+				const result = adapter.parseSubmit(response.body);
+				return { handle: result.handle, state: adapter.parseStatus(response.body, result.handle, ctx) };
+			});
+			return 'value' in parsed ? parsed.value : 'unknown';
+		}
+		if (!isTransientStatus(response.statusCode)) return 'unknown';
+		await pause(retryDelayMs(RETRY.lookup, attempt, retryAfterMs(response.headers, Date.now())), rt.signal);
+	}
+	return 'unknown';
+}
+
+/**
+ * The submit may or may not have created a (paid) task. Find it by its idempotency key where the
+ * provider has one ('absent' means it is safe to send again); otherwise say so — never resubmit.
+ */
+async function recoverAmbiguousSubmit(
+	rt: Runtime,
+	request: MotionControlRequest,
+	reason: string,
+): Promise<SubmitResult | 'resubmit'> {
+	const { adapter } = rt;
+	if (adapter.capabilities.idempotentSubmit && request.idempotencyKey) {
+		const found = await lookupByKey(rt, request.idempotencyKey);
+		if (found === 'absent') return 'resubmit';
+		if (found !== 'unknown') return found;
+	}
+	const key = request.idempotencyKey
+		? ` Look it up with Get Status and Task ID ${request.idempotencyKey} (the idempotency key we sent).`
+		: ` Check the task list in your ${adapter.displayName} dashboard before running this item again.`;
+	throw new TaskFailure(
+		`The submit to ${adapter.displayName} has an unknown outcome (${reason}). A task may have been created and billed, so it was not sent again.${key}`,
+		{ provider: adapter.id, status: 'unknown', taskId: undefined },
+		'api',
+	);
+}
+
