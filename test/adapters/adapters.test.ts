@@ -1,0 +1,121 @@
+// Fast, pure tests of the adapters (no network, no n8n): what each provider receives for the unified
+// request, how its answers map to our states, how its errors read. The n8n-core + emulator tests in
+// test/node are the README-level layer above these.
+import { DEFAULTS } from '../../nodes/KlingMotionControl/engine/settings';
+import { KlingMotionControl } from '../../nodes/KlingMotionControl/KlingMotionControl.node';
+import { PRICE_TABLE } from '../../nodes/KlingMotionControl/preflight/pricing';
+import { ADAPTERS, PROVIDERS } from '../../nodes/KlingMotionControl/providers';
+import type { MotionControlRequest, ProviderAdapter, TaskStatus } from '../../nodes/KlingMotionControl/providers/types';
+
+const ctx = { baseUrl: 'https://api.example.test', storageBaseUrl: 'https://storage.example.test' };
+const request: MotionControlRequest = {
+	imageUrl: 'https://media.example.test/a.png',
+	videoUrl: 'https://media.example.test/b.mp4',
+	characterOrientation: 'video',
+	quality: 'pro',
+	prompt: 'dance',
+	keepOriginalSound: false,
+};
+
+describe('registry', () => {
+	test.each(ADAPTERS.map((a) => [a.id, a] as const))('%s: key, price row, one spelling', (id, adapter) => {
+		expect((PROVIDERS as Record<string, ProviderAdapter>)[id]).toBe(adapter);
+		expect(PRICE_TABLE[adapter.priceKey]).toBeDefined();
+		expect(PRICE_TABLE[adapter.priceKey].name).toBe(adapter.displayName);
+		expect(adapter.capabilities.qualities.length).toBeGreaterThan(0);
+	});
+
+	test('the description offers every provider once, by its one label, and the engine defaults', () => {
+		const { properties, credentials } = new KlingMotionControl().description;
+		const provider = properties.find((p) => p.name === 'authentication');
+		expect(provider?.options).toEqual(
+			expect.arrayContaining(ADAPTERS.map((a) => expect.objectContaining({ name: a.displayName, value: a.id }))),
+		);
+		expect(credentials?.map((c) => c.name).sort()).toEqual(ADAPTERS.map((a) => a.credentialType).sort());
+		const all = properties.flatMap((p) => [p, ...((p.options ?? []) as Array<{ name: string; default?: unknown }>)]);
+		for (const [name, value] of Object.entries(DEFAULTS)) {
+			for (const property of all.filter((p) => p.name === name)) expect(property.default).toBe(value);
+		}
+	});
+
+	test('every Quality field starts at a value its providers accept', () => {
+		const { properties } = new KlingMotionControl().description;
+		for (const quality of properties.filter((p) => p.name === 'quality')) {
+			const ids = (quality.displayOptions?.show?.authentication ?? []) as string[];
+			for (const id of ids) {
+				expect(PROVIDERS[id as keyof typeof PROVIDERS].capabilities.qualities).toContain(quality.default);
+			}
+		}
+	});
+});
+
+/** Where each provider puts the unified fields (the documented names). */
+const SUBMIT: Record<string, { path: RegExp; fields: Record<string, unknown> }> = {
+	aiHubMax: { path: /\/v1\/videos\/generations$/, fields: { image_url: request.imageUrl, video_url: request.videoUrl, mode: 'pro' } },
+	evoLink: { path: /\/v1\/videos\/generations$/, fields: { image_urls: [request.imageUrl], video_urls: [request.videoUrl], quality: '1080p' } },
+	fal: { path: /\/v3\/pro\/motion-control$/, fields: { image_url: request.imageUrl, video_url: request.videoUrl, keep_original_sound: false } },
+	kling: { path: /\/v1\/videos\/motion-control$/, fields: { model_name: 'kling-v3', mode: 'pro', keep_original_sound: 'no' } },
+	oxen: { path: /\/queue$/, fields: { input_image: request.imageUrl, input_video: request.videoUrl, prompt: 'dance' } },
+	prospolabs: { path: /\/v1\/generate$/, fields: { image_url: request.imageUrl, video_urls: [request.videoUrl], quality: 'pro' } },
+	replicate: { path: /\/v1\/models\/kwaivgi\/kling-v3-motion-control\/predictions$/, fields: {} },
+	waveSpeed: { path: /\/kling-v3\.0-pro\/motion-control$/, fields: { image: request.imageUrl, video: request.videoUrl, character_orientation: 'video' } },
+};
+
+describe.each(Object.keys(SUBMIT))('%s', (id) => {
+	const adapter = (PROVIDERS as Record<string, ProviderAdapter>)[id];
+
+	test('buildSubmit: the documented path and field names', () => {
+		const spec = adapter.buildSubmit(request, ctx, 'wait');
+		expect(spec.method).toBe('POST');
+		expect(spec.url.startsWith(ctx.baseUrl)).toBe(true);
+		expect(spec.url).toMatch(SUBMIT[id].path);
+		expect(JSON.stringify(spec.body)).toContain(request.imageUrl);
+		expect(JSON.stringify(spec.body)).toContain(request.videoUrl);
+		expect(spec.body).toMatchObject(SUBMIT[id].fields);
+	});
+
+	test('buildStatus: a request under the base URL (or the handle URL) naming the task', () => {
+		const spec = adapter.buildStatus({ taskId: 'task-1' }, ctx);
+		expect(spec.url).toContain('task-1');
+	});
+
+	test('parseError: the provider message, never "undefined"', () => {
+		const error = adapter.parseError(400, { error: { message: 'bad field', code: 'invalid' }, message: 'bad field', code: 1201 });
+		expect(error.message).toMatch(/bad field|Kling rejected a parameter value/);
+		expect(adapter.parseError(500, '<html>oops</html>').message).not.toMatch(/undefined/);
+	});
+
+	test('unknown answer shapes are "still running", never completed', () => {
+		const state = adapter.parseStatus({}, { taskId: 'task-1' }, ctx);
+		expect(['queued', 'processing'] as TaskStatus[]).toContain(state.status);
+		expect(state.videoUrls).toEqual([]);
+	});
+});
+
+/** Status vocabularies: the provider's own words → ours, with the body shape its docs show. */
+const STATUS_BODIES: Array<[string, unknown, TaskStatus, string[]]> = [
+	['waveSpeed', { code: 200, data: { id: 't', status: 'completed', outputs: ['https://o/v.mp4'] } }, 'completed', ['https://o/v.mp4']],
+	['waveSpeed', { code: 200, data: { id: 't', status: 'failed', error: 'nsfw' } }, 'failed', []],
+	['oxen', { status: 'succeeded', result_url: 'https://o/v.mp4' }, 'completed', ['https://o/v.mp4']],
+	['oxen', { status: 'cancelled' }, 'canceled', []],
+	['kling', { code: 0, data: { task_id: 't', task_status: 'succeed', task_result: { videos: [{ url: 'https://o/v.mp4', duration: '5' }] } } }, 'completed', ['https://o/v.mp4']],
+	['kling', { code: 0, data: { task_id: 't', task_status: 'failed', task_status_msg: 'bad' } }, 'failed', []],
+	['replicate', { id: 't', status: 'succeeded', output: 'https://o/v.mp4' }, 'completed', ['https://o/v.mp4']],
+	['replicate', { id: 't', status: 'canceled' }, 'canceled', []],
+	['fal', { status: 'IN_PROGRESS' }, 'processing', []],
+	['fal', { status: 'COMPLETED', error: 'boom' }, 'failed', []],
+];
+
+test.each(STATUS_BODIES)('%s parseStatus %j → %s', (id, body, status, urls) => {
+	const state = (PROVIDERS as Record<string, ProviderAdapter>)[id].parseStatus(body, { taskId: 't' }, ctx);
+	expect(state.status).toBe(status);
+	expect(state.videoUrls).toEqual(urls);
+});
+
+test('fal: COMPLETED without error asks for the result, whose 422 is the failed outcome', () => {
+	const state = PROVIDERS.fal.parseStatus({ status: 'COMPLETED' }, { taskId: 't' }, ctx);
+	expect(state.status).toBe('processing');
+	expect(state.followUp?.clientErrorsAreAnswers).toBe(true);
+	expect(state.followUp?.parse({ detail: 'invalid video' }, 422)).toMatchObject({ status: 'failed', errorMessage: 'invalid video' });
+	expect(state.followUp?.parse({ video: { url: 'https://o/v.mp4' } }, 200)).toMatchObject({ status: 'completed', videoUrls: ['https://o/v.mp4'] });
+});
