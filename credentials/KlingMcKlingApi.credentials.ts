@@ -31,19 +31,28 @@ export class KlingMcKlingApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Kling\'s newer sign-in ("API Key" in the Kling developer console). When filled, it is used and the access/secret key pair below is ignored.',
+		},
+		{
 			displayName: 'Access Key',
 			name: 'accessKey',
 			type: 'string',
-			required: true,
 			default: '',
+			description: 'Legacy sign-in (still supported): the access key of an access/secret key pair. Leave empty when you use an API key.',
 		},
 		{
 			displayName: 'Secret Key',
 			name: 'secretKey',
 			type: 'string',
 			typeOptions: { password: true },
-			required: true,
 			default: '',
+			description: 'The secret key that belongs to the access key. Leave empty when you use an API key.',
 		},
 		{
 			displayName: 'Base URL',
@@ -55,12 +64,14 @@ export class KlingMcKlingApi implements ICredentialType {
 		},
 	];
 
-	// A fresh token for every request, signed here so the secret never enters the workflow.
+	// A fresh token for every request, signed here so the secret never enters the workflow (API key: sent as is).
 	async authenticate(
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
-		const token = signKlingJwt(String(credentials.accessKey ?? ''), String(credentials.secretKey ?? ''));
+		const apiKey = String(credentials.apiKey ?? '').trim();
+		// The API key is itself the Bearer token; otherwise a fresh JWT from the legacy key pair.
+		const token = apiKey || signKlingJwt(String(credentials.accessKey ?? ''), String(credentials.secretKey ?? ''));
 		requestOptions.headers = { ...(requestOptions.headers ?? {}), Authorization: `Bearer ${token}` };
 		return requestOptions;
 	}

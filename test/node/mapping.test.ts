@@ -150,13 +150,38 @@ it('Kling: model_name kling-v3, mode std, "yes"/"no" sound, element_list, waterm
 		video_url: VID(),
 		character_orientation: 'video',
 		keep_original_sound: 'yes',
-		element_list: [{ element_id: '829374651' }],
+		// Documented as a long: a JSON number (the emulator refuses a small id sent as a string).
+		element_list: [{ element_id: 829374651 }],
 		watermark_info: { enabled: true },
 		callback_url: 'https://hook.example/k',
 		prompt: '@Element1 dances',
 	});
 	expect(String((req.body as Record<string, unknown>).external_task_id)).toMatch(/^n8n-/);
 	expect(req.headers.authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+});
+
+it('Kling: an element id beyond 2^53 travels as its exact digits, which a JSON number could not carry', async () => {
+	const req = await submit('kling', {}, { elementId: '829836802793406551' });
+	expect((req.body as { element_list: unknown }).element_list).toEqual([{ element_id: '829836802793406551' }]);
+});
+
+it('Kling: a credential with only the API key signs in with it (Bearer), no JWT', async () => {
+	const result = await runKling(emu, {
+		provider: 'kling',
+		parameters: {
+			operation: 'submitAndWait',
+			imageUrl: IMG(),
+			videoUrl: VID(),
+			characterOrientation: 'image',
+			quality: 'standard',
+			options: { pollInterval: 0.1 },
+		},
+		credentialOverride: { accessKey: '', secretKey: '', apiKey: emu.keys.klingApiKey },
+	});
+	expect(result.error?.message).toBeUndefined();
+	expect(result.items[0].json).toMatchObject({ status: 'completed', videoUrl: expect.stringMatching(/^http/) });
+	const submitted = emu.requests.find((r) => r.method === 'POST');
+	expect(submitted?.headers.authorization).toBe(`Bearer ${emu.keys.klingApiKey}`);
 });
 
 it('Replicate: input object with mode std and boolean keep_original_sound, webhook', async () => {

@@ -5,6 +5,7 @@ import { forEachItem, type Outcome } from '../engine/items';
 import { resultItems } from '../engine/output';
 import { prepareRequests } from '../engine/requests';
 import type { Runtime } from '../engine/runtime';
+import { settle } from '../engine/status';
 import { submitTask } from '../engine/submit';
 import { trackedSubmit } from '../engine/submitLog';
 import { taskInputs, taskOptions } from './shared.description';
@@ -28,7 +29,7 @@ export async function execute(rt: Runtime): Promise<Outcome[]> {
 		const submitted = await trackedSubmit(rt, itemIndex, read.request.idempotencyKey, () =>
 			submitTask(rt, read.request, 'submitOnly', Date.now() + rt.settings.timeoutMs),
 		);
-		const state = submitted.state ?? { status: 'queued' as const, videoUrls: [], raw: null };
+		const state = settle(submitted.state ?? { status: 'queued', videoUrls: [], raw: null });
 		return {
 			items: resultItems(itemIndex, rt.adapter, submitted.handle, state, { ...read.meta, submittedAt }),
 		};

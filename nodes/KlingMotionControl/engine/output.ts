@@ -36,6 +36,7 @@ export function taskJson(
 	if (state.queuePosition !== undefined) json.queuePosition = state.queuePosition;
 	if (state.durationSeconds !== undefined) json.durationSeconds = state.durationSeconds;
 	if (state.errorMessage) json.errorMessage = state.errorMessage;
+	if (state.awaitingOutput) json.note = 'The provider reports the task as completed but has returned no video yet: check again shortly.';
 	if (meta.submittedAt) json.submittedAt = meta.submittedAt;
 	if (meta.idempotencyKey) json.externalTaskId = meta.idempotencyKey;
 	if (meta.extra) Object.assign(json, meta.extra);

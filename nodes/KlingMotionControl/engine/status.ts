@@ -13,11 +13,17 @@ export async function checkOnce(rt: Runtime, handle: TaskHandle): Promise<HttpOu
 	const parsed = tryParse(() => adapter.parseStatus(outcome.response.body, handle, ctx));
 	if (!('value' in parsed)) return { kind: 'transient', reason: parsed.problem };
 	const { followUp } = parsed.value;
-	if (!followUp) return { kind: 'state', state: parsed.value };
+	if (!followUp) return { kind: 'state', state: settle(parsed.value) };
 	const result = await send(rt, followUp.request, followUp.clientErrorsAreAnswers === true);
 	if (result.kind !== 'ok') return result;
 	const final = tryParse(() => followUp.parse(result.response.body, result.response.statusCode));
-	return 'value' in final ? { kind: 'state', state: final.value } : { kind: 'transient', reason: final.problem };
+	return 'value' in final ? { kind: 'state', state: settle(final.value) } : { kind: 'transient', reason: final.problem };
+}
+
+/** "Completed" without a video is not completed: a completed item always carries a video. */
+export function settle(state: TaskState): TaskState {
+	if (state.status !== 'completed' || state.videoUrls.length > 0) return state;
+	return { ...state, status: 'processing', awaitingOutput: true };
 }
 
 export type HttpOutcome =

@@ -3,7 +3,24 @@ import { apiFailure, TaskFailure } from './errors';
 import { pollRetryDelayMs } from './retry';
 import { FIRST_POLL_MAX_MS, resumeHint, type Runtime } from './runtime';
 import { pause, type EarlyVerdict } from './schedule';
-import { checkOnce } from './status';
+import { checkOnce, settle } from './status';
+
+/**
+ * How many answers of "completed" without a video to wait through. Providers document that the
+ * result can lag its status by a moment (one more check finds it); three answers in a row, a poll
+ * interval apart, mean it will not come: the item fails then, with the task id, instead of waiting
+ * out the whole Timeout or emitting a "completed" item with no video.
+ */
+const EMPTY_COMPLETION_CHECKS = 3;
+
+function noOutputFailure(rt: Runtime, handle: TaskHandle, state: TaskState): TaskFailure {
+	const raw = JSON.stringify(state.raw ?? null).slice(0, 300);
+	return new TaskFailure(
+		`Task ${handle.taskId} at ${rt.adapter.displayName} reports "${state.providerStatus ?? 'completed'}" but has no output video after ${EMPTY_COMPLETION_CHECKS} checks (last answer: ${raw}). ${resumeHint(rt.adapter, handle.taskId)}`,
+		{ provider: rt.adapter.id, taskId: handle.taskId, status: 'failed', providerStatus: state.providerStatus },
+		'api',
+	);
+}
 
 type Report = (verdict: EarlyVerdict) => void;
 
@@ -39,9 +56,10 @@ export async function waitForTask(
 	deadline: number,
 ): Promise<TaskState> {
 	const { adapter, settings } = rt;
-	let last = initial;
+	let last = initial && settle(initial);
 	if (last && isTerminal(last)) return last;
 	let transientStreak = 0;
+	let emptyCompletions = 0;
 	const startedAt = Date.now();
 	let delay = firstDelay(settings.pollIntervalMs, last);
 	let early = delay < settings.pollIntervalMs;
@@ -65,6 +83,8 @@ export async function waitForTask(
 			transientStreak = 0;
 			last = outcome.state;
 			if (isTerminal(last)) return last;
+			emptyCompletions = last.awaitingOutput ? emptyCompletions + 1 : 0;
+			if (emptyCompletions >= EMPTY_COMPLETION_CHECKS) throw noOutputFailure(rt, handle, last);
 			delay = nextDelay(settings.pollIntervalMs, last, Date.now() - startedAt);
 		} else if (outcome.kind === 'fatal') {
 			throw apiFailure(adapter, outcome.statusCode, outcome.body, {

@@ -22,8 +22,9 @@ export const evoLink: ProviderAdapter = {
 		promptRequired: false,
 		callbackHttpsOnly: true,
 		outputLifetimeHours: 24,
-		// The files API documents images only (the MCP code's video support is unconfirmed): images only.
-		upload: { image: { mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] } },
+		// The files API documents images only (and takes WebP/GIF too), but motion control takes JPG/JPEG/PNG only:
+		// a WebP is refused before it is uploaded.
+		upload: { image: { mimeTypes: ['image/jpeg', 'image/png'] } },
 	},
 
 	buildSubmit(request, ctx) {

@@ -38,6 +38,15 @@ const CODE_HINTS: Record<string, string> = {
 	'5002': 'Kling timed out on the server side.',
 };
 
+/**
+ * `element_id` is documented as a long. Ids up to 2^53 go as JSON numbers; larger ones (the docs'
+ * example 829836802793406551 is one) cannot be written exactly as a JSON number from JavaScript, so
+ * they go as the digit string, which Kling's Java backend (Jackson) coerces to a long [I].
+ */
+function elementId(id: string): number | string {
+	return /^\d+$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
+}
+
 function parseTask(body: unknown): TaskState {
 	const data = asObject(asObject(body).data);
 	const providerStatus = asString(data.task_status);
@@ -86,7 +95,7 @@ export const kling: ProviderAdapter = {
 		if (request.keepOriginalSound !== undefined) {
 			body.keep_original_sound = request.keepOriginalSound ? 'yes' : 'no';
 		}
-		if (request.elementId) body.element_list = [{ element_id: request.elementId }];
+		if (request.elementId) body.element_list = [{ element_id: elementId(request.elementId) }];
 		if (request.watermark !== undefined) body.watermark_info = { enabled: request.watermark };
 		if (request.callbackUrl) body.callback_url = request.callbackUrl;
 		if (request.idempotencyKey) body.external_task_id = request.idempotencyKey;

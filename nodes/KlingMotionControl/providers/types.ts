@@ -76,6 +76,8 @@ export interface TaskState {
 	/** Seconds the provider estimates until the task is done. */
 	estimatedSeconds?: number;
 	durationSeconds?: number;
+	/** Set by the engine: the provider said completed but gave no video URL (not completed for us). */
+	awaitingOutput?: boolean;
 	/** The status says done, but the outputs come from a second request the adapter describes. */
 	followUp?: FollowUp;
 	raw: unknown;

@@ -14,10 +14,9 @@ const STATUS: Record<string, TaskStatus> = {
 export function parseUnifiedTask(body: unknown): TaskState {
 	const object = asObject(body);
 	const providerStatus = asString(object.status);
-	let status = mapStatus(STATUS, providerStatus);
+	const status = mapStatus(STATUS, providerStatus);
 	const videoUrls = urlList(object.results);
-	// AIHubMax documents that `completed` may precede `results`: not terminal until the URLs exist.
-	if (status === 'completed' && videoUrls.length === 0) status = 'processing';
+	// `completed` may precede `results` (documented): the engine keeps checking while the URLs are missing.
 	const error = asObject(object.error);
 	const taskInfo = asObject(object.task_info);
 	return {

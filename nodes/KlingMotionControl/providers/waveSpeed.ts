@@ -18,6 +18,14 @@ const STATUS: Record<string, TaskStatus> = {
 	processing: 'processing',
 	completed: 'completed',
 	failed: 'failed',
+	// Terminal too (wavespeed-python: `status in ("failed", "cancelled", "timeout")`).
+	cancelled: 'canceled',
+	timeout: 'failed',
+};
+
+const ENDED_BY_PROVIDER: Record<string, string> = {
+	cancelled: 'the task was cancelled on WaveSpeedAI\'s side',
+	timeout: 'the task timed out on WaveSpeedAI\'s side',
 };
 
 function parsePrediction(body: unknown) {
@@ -32,7 +40,7 @@ function parsePrediction(body: unknown) {
 			status,
 			providerStatus,
 			videoUrls: status === 'completed' ? urlList(data.outputs) : [],
-			errorMessage: error || undefined,
+			errorMessage: error || ENDED_BY_PROVIDER[providerStatus ?? ''],
 			raw: body,
 		},
 	};

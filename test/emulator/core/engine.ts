@@ -69,6 +69,8 @@ export interface Accepted {
 
 export interface Phase {
 	status: TaskStatus;
+	/** Failed by the provider's own time limit (a provider that has a word for it says so). */
+	timedOut?: boolean;
 	startedAt?: number;
 	endedAt?: number;
 }
@@ -153,6 +155,8 @@ export class Engine {
 		if (now < startedAt) return { status: 'queued' };
 		if (task.runFailure !== undefined) return { status: 'failed', startedAt, endedAt: startedAt };
 		if (task.faults.stuck || now < endsAt) return { status: 'processing', startedAt };
+		if (task.faults.endAs === 'canceled') return { status: 'canceled', startedAt, endedAt: endsAt };
+		if (task.faults.endAs === 'timeout') return { status: 'failed', timedOut: true, startedAt, endedAt: endsAt };
 		return { status: task.faults.fail ? 'failed' : 'completed', startedAt, endedAt: endsAt };
 	}
 

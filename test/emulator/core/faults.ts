@@ -18,6 +18,8 @@ const WORDS: Record<string, (s: FaultSpec) => void> = {
 	submitSlow: (s) => push(s, 'submitErrors', 'ambiguousSlow'),
 	noResults: (s) => (s.noResultsPolls = 2),
 	expired: (s) => (s.expired = true),
+	providerCancel: (s) => (s.endAs = 'canceled'),
+	providerTimeout: (s) => (s.endAs = 'timeout'),
 };
 
 function push<K extends 'pollErrors' | 'submitErrors'>(s: FaultSpec, key: K, v: K extends 'pollErrors' ? PollError : SubmitError): void {

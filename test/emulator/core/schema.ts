@@ -45,6 +45,8 @@ export interface BooleanSpec extends Base {
 }
 export interface IntegerSpec extends Base {
 	kind: 'integer';
+	/** A Java `long`: a JSON integer, or — only beyond 2^53, which JSON numbers in JS cannot carry — a digit string (Jackson coerces it) [I]. */
+	orDigitString?: boolean;
 	min?: number;
 	max?: number;
 }
@@ -143,6 +145,8 @@ export function validate(spec: Spec, value: unknown, path: Path = []): Issue[] {
 		case 'boolean':
 			return typeof value === 'boolean' ? [] : issue('type', `must be a boolean (got ${typeName(value)})`);
 		case 'integer':
+			// Only where a JSON number cannot carry it exactly: a small id as a string is still a type error.
+			if (spec.orDigitString && typeof value === 'string' && /^\d{16,19}$/.test(value) && !Number.isSafeInteger(Number(value))) return [];
 			if (typeof value !== 'number' || !Number.isInteger(value)) return issue('type', `must be an integer (got ${typeName(value)})`);
 			if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max))
 				return issue('range', `must be between ${spec.min ?? '-∞'} and ${spec.max ?? '∞'} (got ${value})`);

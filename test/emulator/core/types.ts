@@ -32,6 +32,8 @@ export const EMULATOR_KEYS = {
 	fal: 'fal-test-key:secret',
 	replicate: 'r8_test_token',
 	kling: { accessKey: 'kling-test-ak', secretKey: 'kling-test-sk' },
+	/** Kling's newer API-key sign-in (`Authorization: Bearer <key>`). */
+	klingApiKey: 'kling-test-api-key',
 } as const;
 
 /** Secrets used to sign outgoing webhooks where the provider documents signing. */
@@ -51,6 +53,8 @@ export type SubmitError = 429 | 'ambiguous500' | 'ambiguousReset' | 'ambiguousSl
 export interface FaultSpec {
 	/** Terminal failure, with this message when a string. */
 	fail?: boolean | string;
+	/** The provider ends the task itself at job end: canceled on its side, or its own timeout (reported as the provider's word). */
+	endAs?: 'canceled' | 'timeout';
 	/** Never finishes (stays processing). */
 	stuck?: boolean;
 	/** The next status requests for the task answer these, in order. */

@@ -6,7 +6,7 @@ import type { Engine, ProviderModule, TaskEvent } from '../core/engine';
 import type { Ctx } from '../core/http';
 import { json, send } from '../core/http';
 import type { Issue } from '../core/schema';
-import { arr, bool, obj, ORIENTATIONS, required, rule, str, url, validate } from '../core/schema';
+import { arr, bool, int, obj, ORIENTATIONS, required, rule, str, url, validate } from '../core/schema';
 import type { EmulatedTask, ErrorShapes, Reply, TaskStatus } from '../core/types';
 import { EMULATOR_KEYS } from '../core/types';
 import { ids, serve } from '../core/util';
@@ -18,7 +18,8 @@ const BODY = obj({
 	prompt: str({ maxLength: 2500 }),
 	image_url: required(str({ format: 'url-or-base64' })), // URL, or raw base64 without a data: prefix
 	video_url: required(url()),
-	element_list: arr(obj({ element_id: required(str()) }), { maxItems: 1 }),
+	// Documented as a long; a string of digits is coerced by Kling's Java backend (ids beyond 2^53) [I].
+	element_list: arr(obj({ element_id: required(int({ orDigitString: true })) }), { maxItems: 1 }),
 	keep_original_sound: str({ enum: ['yes', 'no'] }), // a STRING "yes" | "no"
 	character_orientation: required(str({ enum: ORIENTATIONS })),
 	mode: required(str({ enum: ['std', 'pro'] })),
@@ -74,6 +75,8 @@ export function verifyKlingJwt(authorization: string | undefined, nowMs = Date.n
 	if (!authorization?.trim()) return klingError(401, 1001, 'Authorization is empty');
 	const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
 	if (!m) return klingError(401, 1002, 'Authorization is invalid');
+	// API-key sign-in (docs: "API Key (for all models)"): the key itself as the Bearer token.
+	if (m[1] === EMULATOR_KEYS.klingApiKey) return undefined;
 	const parts = m[1].split('.');
 	if (parts.length !== 3) return klingError(401, 1002, 'Authorization is invalid');
 	let header: Record<string, unknown>;

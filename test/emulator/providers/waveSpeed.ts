@@ -25,7 +25,8 @@ const STATUS: Record<TaskStatus, string> = {
 	processing: 'processing',
 	completed: 'completed',
 	failed: 'failed',
-	canceled: 'failed', // no cancel endpoint; never reached
+	// No cancel endpoint, but tasks end as `cancelled` or `timeout` on WaveSpeed's side (both official SDKs treat them as terminal).
+	canceled: 'cancelled',
 };
 
 const TIERS = { std: 'std', pro: 'pro' } as const;
@@ -50,7 +51,7 @@ export function waveSpeed(engine: Engine): ProviderModule {
 
 	function prediction(task: EmulatedTask, withInput = false, noResults = false): Record<string, unknown> {
 		const phase = engine.phase(task);
-		const status = STATUS[phase.status];
+		const status = phase.timedOut ? 'timeout' : STATUS[phase.status];
 		const outputs = phase.status === 'completed' && !noResults ? task.outputs : [];
 		return {
 			id: task.id,
@@ -61,7 +62,7 @@ export function waveSpeed(engine: Engine): ProviderModule {
 			has_nsfw_contents: outputs.map(() => false),
 			status,
 			created_at: isoTime(task.createdAt),
-			error: phase.status === 'failed' ? engine.failMessage(task, DEFAULT_FAILURE) : '',
+			error: phase.status === 'failed' && !phase.timedOut ? engine.failMessage(task, DEFAULT_FAILURE) : '',
 			timings: { inference: phase.endedAt && phase.startedAt ? phase.endedAt - phase.startedAt : 0 },
 		};
 	}
