@@ -92,8 +92,9 @@ export async function startN8nWithPackage(o: StartOptions = {}): Promise<Started
 		t = Date.now();
 		const started = await n8n.start(120_000);
 		await n8n.setupPublicApi();
+		await n8n.login(); // the owner's sign-in, as the editor does it: new suites get a fresh session cookie
 		for (const id of o.activate ?? []) await n8n.api('POST', `/workflows/${id}/activate`);
-		o.log?.(`  ${install.target.label}: n8n start ready in ${started.toFixed(1)} s; owner, API key${o.activate?.length ? `, ${o.activate.length} workflows active` : ''} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+		o.log?.(`  ${install.target.label}: n8n start ready in ${started.toFixed(1)} s; owner, API key, login${o.activate?.length ? `, ${o.activate.length} workflows active` : ''} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
 		return {
 			n8n,
 			url: n8n.baseUrl,
