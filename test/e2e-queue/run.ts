@@ -3,29 +3,20 @@
 // PostgreSQL + Redis (Debian packages, on loopback), n8n main + 2 workers (concurrency 2) in queue
 // mode with the package installed as a community package in each, the provider emulator in-process.
 // Prints one line per check and the figures; exits 1 when anything failed.
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Emulator } from '../emulator';
 import { klingJwt, startEmulator } from '../emulator';
-import type { Installed, N8nTarget } from '../e2e/install';
-import { ensureN8n, ensureNode24, ROOT } from '../e2e/install';
-import type { ApiExecution, Item } from '../e2e/n8n';
-import { freePort, outputOf, runError, sleep } from '../e2e/n8n';
-import { credentials, media } from '../e2e/workflows';
+import type { ApiExecution, Item } from '../e2e-shared';
+import { buildAndPack, Check, credentials, ensureTargets, flag, freePort, log, media, only, outputOf, PKG, Results, ROOT, runError, runMain, secs, sleep, stopOnSignals, targetOf } from '../e2e-shared';
 import { QueueCluster } from './cluster';
 import { ensurePackages, Postgres, Redis } from './services';
 import { batch, crash, parked, PATHS, QIDS, recover } from './workflows';
 
 // The same n8n the single-instance suite installs (same spec → the cached install is reused).
-const TARGET: N8nTarget = {
-	label: '2.x',
-	version: '2.41.1',
-	node: 'node24',
-	overrides: { linkedom: '0.18.14', '@langchain/langgraph': '1.4.18', '@langchain/langgraph-sdk': '1.12.4' },
-};
+const TARGET = targetOf('2.x');
 const WORKERS = 2;
 const CONCURRENCY = 2;
 const SLOTS = WORKERS * CONCURRENCY;
@@ -47,76 +38,10 @@ const C_NOTICE_LIMIT_MS = 180_000;
 // Outside the repository, so the installed package resolves n8n-workflow from the n8n under test
 // (as in a real install), not from the project's node_modules.
 const Q = join(tmpdir(), 'kling-mc-e2e-queue');
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 
-const t0 = Date.now();
-const secs = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-const log = (s: string): void => console.log(s);
-
-function arg(name: string): string | undefined {
-	const i = process.argv.indexOf(`--${name}`);
-	if (i >= 0) return process.argv[i + 1];
-	return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-class Check {
-	constructor(private readonly where: string) {}
-	ok(cond: unknown, msg: string): asserts cond {
-		if (!cond) throw new Error(`${this.where}: ${msg}`);
-	}
-	eq(actual: unknown, expected: unknown, what: string): void {
-		if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${this.where}: ${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
-	}
-}
-
-interface Result {
-	name: string;
-	ok: boolean;
-	seconds: number;
-	detail: string;
-}
-const results: Result[] = [];
-let interrupt: (() => Promise<void>) | undefined;
+const results = new Results({ detailBelow: true });
+const scenario = (name: string, fn: () => Promise<string>): Promise<void> => results.scenario(name, fn);
 const figures: Record<string, unknown> = {};
-
-async function scenario(name: string, fn: () => Promise<string>): Promise<void> {
-	const start = Date.now();
-	try {
-		const detail = await fn();
-		results.push({ name, ok: true, seconds: (Date.now() - start) / 1000, detail });
-		log(`  PASS  ${name}  (${secs(start)})\n${detail.replace(/^/gm, '        ')}`);
-	} catch (e) {
-		const detail = (e as Error).message;
-		results.push({ name, ok: false, seconds: (Date.now() - start) / 1000, detail });
-		log(`  FAIL  ${name}  (${secs(start)})\n${detail.replace(/^/gm, '        ')}`);
-	}
-}
-
-// ---------- the package, as `npm install` would put it into each user folder ----------
-
-function buildAndPack(): string {
-	const out = join(Q, 'pack');
-	rmSync(out, { recursive: true, force: true });
-	mkdirSync(out, { recursive: true });
-	const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
-	if (!process.argv.includes('--skip-build')) {
-		const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, env, encoding: 'utf8' });
-		if (r.status !== 0) throw new Error(`npm run build failed:\n${`${r.stdout}\n${r.stderr}`.slice(-4000)}`);
-	}
-	const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', out, '--loglevel=error'], { cwd: ROOT, env, encoding: 'utf8' })) as Array<{
-		filename: string;
-	}>;
-	return join(out, packed[0].filename);
-}
-
-function installPackage(tarball: string, userFolder: string): void {
-	const nodesDir = join(userFolder, '.n8n', 'nodes');
-	const dest = join(nodesDir, 'node_modules', PKG.name);
-	rmSync(dest, { recursive: true, force: true });
-	mkdirSync(dest, { recursive: true });
-	execFileSync('tar', ['-xzf', tarball, '-C', dest, '--strip-components=1']);
-	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PKG.name]: PKG.version } }, null, 2));
-}
 
 // ---------- helpers ----------
 
@@ -437,34 +362,30 @@ async function scenarioC({ cluster, emu, pg }: Ctx): Promise<string> {
 // ---------- main ----------
 
 async function main(): Promise<void> {
-	const only = (arg('only') ?? process.env.E2EQ_ONLY ?? 'A,B,C').split(',');
-	mkdirSync(Q, { recursive: true });
+	const wanted = only('E2EQ_ONLY') ?? ['A', 'B', 'C'];
 	log(`e2e-queue: ${PKG.name}@${PKG.version} on n8n ${TARGET.version}, queue mode (main + ${WORKERS} workers × concurrency ${CONCURRENCY}), cache ${Q}`);
 	let t = Date.now();
 	log(`  packages: ${ensurePackages()} (${secs(t)})`);
 	t = Date.now();
-	const node24 = await ensureNode24();
-	const installed: Installed = await ensureN8n(TARGET, node24);
-	log(`  n8n: ${installed.seconds || node24.seconds ? 'installed' : 'reused'} ${installed.dir.replace(`${ROOT}/`, '')} (${secs(t)})`);
+	const { installs, fresh } = await ensureTargets([TARGET]);
+	if (installs[0].status === 'rejected') throw installs[0].reason;
+	const installed = installs[0].value;
+	log(`  n8n: ${fresh ? 'installed' : 'reused'} ${installed.dir.replace(`${ROOT}/`, '')} (${secs(t)})`);
 	t = Date.now();
-	const tarball = buildAndPack();
+	const tarball = buildAndPack({ outDir: join(Q, 'pack'), skipBuild: flag('skip-build') });
 	log(`  build + pack: ${tarball.replace(`${ROOT}/`, '')} (${secs(t)})`);
 
 	const pg = new Postgres(join(Q, 'postgres'), await freePort());
 	const redis = new Redis(join(Q, 'redis'), await freePort());
 	let emu: Emulator | undefined;
 	let cluster: QueueCluster | undefined;
-	interrupt = async (): Promise<void> => {
-		await cluster?.stop().catch(() => undefined);
-		await Promise.all([pg.stop(), redis.stop()]);
-	};
 	try {
 		t = Date.now();
 		const [pgSecs, redisSecs] = await Promise.all([pg.start(), redis.start()]);
 		log(`  ${pg.version} on 127.0.0.1:${pg.port} (${pgSecs.toFixed(1)} s), ${redis.version} on 127.0.0.1:${redis.port} (${redisSecs.toFixed(1)} s)`);
 		emu = await startEmulator({ jobMs: A_JOB_MS });
 		for (const name of ['main', ...Array.from({ length: WORKERS }, (_, i) => `worker-${i + 1}`)]) rmSync(join(Q, name), { recursive: true, force: true });
-		cluster = new QueueCluster({ install: installed, dir: Q, pg, redis, workers: WORKERS, concurrency: CONCURRENCY, installPackage: (dir) => installPackage(tarball, dir), env: BULL });
+		cluster = new QueueCluster({ install: installed, dir: Q, pg, redis, workers: WORKERS, concurrency: CONCURRENCY, tarball, env: BULL });
 		await cluster.prepare();
 		t = Date.now();
 		const credSecs = await cluster.importCredentials(credentials(emu));
@@ -476,12 +397,11 @@ async function main(): Promise<void> {
 		log(`  main ready in ${started.main.toFixed(1)} s, workers in ${started.workers.map((s) => s.toFixed(1)).join(' / ')} s; owner, API key, 4 workflows published (${secs(t)})`);
 		const ctx: Ctx = { cluster, emu, pg, redis };
 		log('');
-		if (only.includes('A')) await scenario(`A  batch: 1 execution × ${A_ITEMS} items, Submit and Wait + Download Video, on a worker`, () => scenarioA(ctx));
-		if (only.includes('B')) await scenario(`B  parked: ${B_EXECUTIONS} executions Submit → Wait (On Webhook Call) → Get Status on ${SLOTS} slots`, () => scenarioB(ctx));
-		if (only.includes('C')) await scenario('C  worker killed during a polling Submit and Wait', () => scenarioC(ctx));
+		if (wanted.includes('A')) await scenario(`A  batch: 1 execution × ${A_ITEMS} items, Submit and Wait + Download Video, on a worker`, () => scenarioA(ctx));
+		if (wanted.includes('B')) await scenario(`B  parked: ${B_EXECUTIONS} executions Submit → Wait (On Webhook Call) → Get Status on ${SLOTS} slots`, () => scenarioB(ctx));
+		if (wanted.includes('C')) await scenario('C  worker killed during a polling Submit and Wait', () => scenarioC(ctx));
 	} catch (e) {
-		results.push({ name: 'setup', ok: false, seconds: 0, detail: (e as Error).message });
-		log(`  FAIL  setup\n${String((e as Error).stack).replace(/^/gm, '        ')}`);
+		results.fail('setup', (e as Error).message, { print: String((e as Error).stack) });
 	} finally {
 		t = Date.now();
 		const took = await cluster?.stop().catch((e: Error) => log(`  (stopping n8n: ${e.message})`));
@@ -490,21 +410,10 @@ async function main(): Promise<void> {
 		const each = took ? Object.entries(took).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ') : '';
 		log(`  stopped n8n (${each}), emulator, PostgreSQL, Redis (${secs(t)})`);
 	}
-	const failed = results.filter((r) => !r.ok);
 	log(`\nfigures: ${JSON.stringify(figures, (_k, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(2)) : v))}`);
-	log(`e2e-queue: ${results.length - failed.length} passed, ${failed.length} failed, total ${secs(t0)}`);
-	writeFileSync(join(Q, 'results.json'), JSON.stringify({ at: new Date().toISOString(), seconds: (Date.now() - t0) / 1000, figures, results }, null, 2));
-	process.exitCode = failed.length ? 1 : 0;
+	results.finish('e2e-queue', join(Q, 'results.json'), { figures });
 }
 
-// Ctrl-C: the servers run in their own process groups, so stop them here before leaving
-process.on('SIGINT', () => {
-	log('\ninterrupted: stopping n8n, PostgreSQL and Redis');
-	void (interrupt?.() ?? Promise.resolve()).finally(() => process.exit(130));
-});
-
-
-main().catch((e) => {
-	console.error((e as Error).stack ?? e);
-	process.exit(1);
-});
+// Ctrl-C: the servers run in their own process groups; stopOnSignals stops n8n first, then PostgreSQL and Redis
+stopOnSignals(log);
+runMain(main);

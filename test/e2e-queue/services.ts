@@ -1,13 +1,12 @@
 // PostgreSQL and Redis for the queue-mode scenario: installed from the Debian packages (apt-get, once),
 // started by this script on loopback with their data under .cache/e2e-queue/, stopped at the end.
 // Nothing of the machine's own PostgreSQL/Redis service is started, stopped or changed.
-import type { ChildProcess } from 'node:child_process';
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 
-import { sleep } from '../e2e/n8n';
+import { ManagedProcess } from '../e2e-shared';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -59,63 +58,12 @@ function exec(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; uid?
 	});
 }
 
-/** A server process of ours, in its own process group, output to a log file. */
-class Daemon {
-	private child?: ChildProcess;
-	private exited?: string;
-
-	constructor(
-		readonly name: string,
-		readonly log: string,
-	) {}
-
-	start(cmd: string, args: string[], opts: { uid?: number; gid?: number; cwd?: string } = {}): void {
-		const fd = openSync(this.log, 'a');
-		this.child = spawn(cmd, args, { stdio: ['ignore', fd, fd], detached: true, uid: opts.uid, gid: opts.gid, cwd: opts.cwd });
-		closeSync(fd);
-		this.child.on('exit', (code, signal) => (this.exited = `${this.name} exited (${signal ?? code})`));
-	}
-
-	assertAlive(): void {
-		if (this.exited) throw new Error(`${this.exited}; log ${this.log}:\n${this.tail()}`);
-	}
-
-	tail(lines = 30): string {
-		try {
-			return readFileSync(this.log, 'utf8').split('\n').slice(-lines).join('\n');
-		} catch {
-			return '(no log)';
-		}
-	}
-
-	/** `signal` to the process itself (PostgreSQL: SIGINT = fast shutdown), SIGKILL after `graceMs`. */
-	async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> {
-		const child = this.child;
-		if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-		const done = new Promise<void>((r) => child.once('exit', () => r()));
-		try {
-			process.kill(child.pid, signal);
-		} catch {
-			return;
-		}
-		const timer = setTimeout(() => {
-			try {
-				process.kill(-child.pid!, 'SIGKILL');
-			} catch {
-				/* gone */
-			}
-		}, graceMs);
-		await done;
-		clearTimeout(timer);
-	}
-}
-
 export class Postgres {
 	readonly host = '127.0.0.1';
 	readonly database = 'n8n';
 	readonly user = 'n8n';
 	readonly password = 'n8n-e2e-queue';
-	private readonly daemon: Daemon;
+	private daemon?: ManagedProcess;
 	private readonly bin: string;
 	private readonly dataDir: string;
 	/** PostgreSQL refuses to run as root: then it runs as the Debian package's `postgres` user. */
@@ -129,7 +77,6 @@ export class Postgres {
 		if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin');
 		this.bin = bin;
 		this.dataDir = join(dir, 'data');
-		this.daemon = new Daemon('postgres', join(dir, 'postgres.log'));
 		if (isRoot) {
 			const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
 			const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
@@ -152,9 +99,11 @@ export class Postgres {
 		}
 		const as = this.owner ?? {};
 		await exec(join(this.bin, 'initdb'), ['-D', this.dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--locale=C'], as);
-		this.daemon.start(
-			join(this.bin, 'postgres'),
-			[
+		this.daemon = new ManagedProcess({
+			name: 'postgres',
+			log: join(this.dir, 'postgres.log'),
+			cmd: join(this.bin, 'postgres'),
+			args: [
 				'-D', this.dataDir,
 				'-p', String(this.port),
 				'-k', this.dir, // unix socket beside the data, not /var/run/postgresql
@@ -165,18 +114,19 @@ export class Postgres {
 				'-c', 'synchronous_commit=off',
 				'-c', 'full_page_writes=off',
 			],
-			as,
-		);
-		for (;;) {
-			this.daemon.assertAlive();
-			if (Date.now() - t0 > 60_000) throw new Error(`postgres not ready after 60 s:\n${this.daemon.tail()}`);
-			try {
-				await this.sql('SELECT 1', 'postgres');
-				break;
-			} catch {
-				await sleep(200);
-			}
-		}
+			...as,
+			// SIGINT to the postmaster: PostgreSQL's fast shutdown
+			stopSignal: 'SIGINT',
+			signalProcessOnly: true,
+			graceMs: 15_000,
+			stopLast: true,
+		});
+		const ready = (): Promise<boolean> =>
+			this.sql('SELECT 1', 'postgres').then(
+				() => true,
+				() => false,
+			);
+		await this.daemon.start(ready, { timeoutMs: 60_000, intervalMs: 200 });
 		await this.sql(`CREATE ROLE ${this.user} LOGIN PASSWORD '${this.password}'`, 'postgres');
 		await this.sql(`CREATE DATABASE ${this.database} OWNER ${this.user}`, 'postgres');
 		return (Date.now() - t0) / 1000;
@@ -192,20 +142,18 @@ export class Postgres {
 	}
 
 	async stop(): Promise<void> {
-		await this.daemon.stop('SIGINT');
+		await this.daemon?.stop();
 	}
 }
 
 export class Redis {
 	readonly host = '127.0.0.1';
-	private readonly daemon: Daemon;
+	private daemon?: ManagedProcess;
 
 	constructor(
 		readonly dir: string,
 		readonly port: number,
-	) {
-		this.daemon = new Daemon('redis-server', join(dir, 'redis.log'));
-	}
+	) {}
 
 	get version(): string {
 		return execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim().split(' ').slice(0, 3).join(' ');
@@ -215,21 +163,22 @@ export class Redis {
 		const t0 = Date.now();
 		rmSync(this.dir, { recursive: true, force: true });
 		mkdirSync(this.dir, { recursive: true });
-		this.daemon.start(
-			'redis-server',
-			['--port', String(this.port), '--bind', this.host, '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'],
-			{ cwd: this.dir },
-		);
-		for (;;) {
-			this.daemon.assertAlive();
-			if (Date.now() - t0 > 30_000) throw new Error(`redis not ready after 30 s:\n${this.daemon.tail()}`);
-			try {
-				if ((await this.cmd('PING')).trim() === 'PONG') break;
-			} catch {
-				/* not listening yet */
-			}
-			await sleep(100);
-		}
+		this.daemon = new ManagedProcess({
+			name: 'redis-server',
+			log: join(this.dir, 'redis.log'),
+			cmd: 'redis-server',
+			args: ['--port', String(this.port), '--bind', this.host, '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'],
+			cwd: this.dir,
+			signalProcessOnly: true,
+			graceMs: 15_000,
+			stopLast: true,
+		});
+		const ready = (): Promise<boolean> =>
+			this.cmd('PING').then(
+				(r) => r.trim() === 'PONG',
+				() => false, // not listening yet
+			);
+		await this.daemon.start(ready, { timeoutMs: 30_000, intervalMs: 100 });
 		return (Date.now() - t0) / 1000;
 	}
 
@@ -238,7 +187,7 @@ export class Redis {
 	}
 
 	async stop(): Promise<void> {
-		await this.daemon.stop('SIGTERM');
+		await this.daemon?.stop();
 	}
 }
 

@@ -3,125 +3,17 @@
 // Installs n8n into .cache/e2e/ (reused), builds and installs this package as a community package,
 // imports credentials and workflows, starts the provider emulator and n8n, runs the scenarios,
 // prints one line per scenario and exits 1 when any failed.
-import { tmpdir } from 'node:os';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Emulator } from '../emulator';
 import { startEmulator } from '../emulator';
-import type { Installed, N8nTarget } from './install';
-import { CACHE, ensureN8n, ensureNode24, ROOT } from './install';
-import type { ApiExecution, Item, Run } from './n8n';
-import { freePort, N8n, outputOf, runError, sleep, stopAll } from './n8n';
-import type { Workflow } from './workflows';
-import { callbackPath, callbackServer, callbackWorkflowId, credentials, downloadCheck, errorOutput, examples, NODE_TYPE, submitWaitNode } from './workflows';
+import type { ApiExecution, Installed, Item, N8n, Run, Workflow } from '../e2e-shared';
+import { CACHE, Check, ensureTargets, flag, log, NODE_TYPE, only, outputOf, packageTarball, PKG, Results, ROOT, runError, runMain, secs, sleep, startN8nWithPackage, stopOnSignals, TARGETS } from '../e2e-shared';
+import { callbackPath, callbackServer, callbackWorkflowId, downloadCheck, errorOutput, examples, submitWaitNode } from './workflows';
 
-// n8n 1.x: newest 1.123.x. Its npm dependencies needed overrides here; it installs once and runs twice.
-const N8N_1X = {
-	version: '1.123.81',
-	installWith: 'system' as const,
-	overrides: {
-		// n8n-nodes-base 1.x depends on xlsx from https://cdn.sheetjs.com (not reachable here): the registry's last xlsx
-		xlsx: '0.18.5',
-		// newer checkpoints import @langchain/core/utils/uuid, which the core 1.1.8 that n8n 1.123 pins lacks
-		// (with --legacy-peer-deps their peer range ^1.1.44 is not enforced): `n8n start` would not load
-		'@langchain/langgraph-checkpoint': '1.0.1',
-	},
-};
-
-const TARGETS: N8nTarget[] = [
-	{
-		label: '2.x',
-		version: '2.41.1',
-		node: 'node24', // engines: node >=24
-		// versions missing from the registry reachable here (runtime.md §4.1)
-		overrides: { linkedom: '0.18.14', '@langchain/langgraph': '1.4.18', '@langchain/langgraph-sdk': '1.12.4' },
-	},
-	{
-		label: '1.x',
-		...N8N_1X,
-		node: 'system', // Node 20 (engines >=20.19 <= 24.x)
-		// 1.123.76+ default to the 'vm' expression engine, whose isolated-vm 6.2.0 needs Node >= 22 (prebuilds for
-		// ABI 127/137 only): on Node 20 every n8n command exits at start unless the legacy engine is chosen.
-		env: { N8N_EXPRESSION_ENGINE: 'legacy' },
-	},
-	// The same 1.x as Docker users run it: a newer Node and the default 'vm' expression engine.
-	{ label: '1.x-vm', ...N8N_1X, node: 'node24' },
-];
-
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
 const STATUSES = ['queued', 'processing', 'completed', 'failed', 'canceled'];
-
-function arg(name: string): string | undefined {
-	const i = process.argv.indexOf(`--${name}`);
-	if (i >= 0) return process.argv[i + 1];
-	return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-const t0 = Date.now();
-const secs = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-const log = (s: string): void => console.log(s);
-
-class Check {
-	constructor(private readonly where: string) {}
-	ok(cond: unknown, msg: string): asserts cond {
-		if (!cond) throw new Error(`${this.where}: ${msg}`);
-	}
-	eq(actual: unknown, expected: unknown, what: string): void {
-		if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${this.where}: ${what} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);
-	}
-}
-
-interface Result {
-	target: string;
-	name: string;
-	ok: boolean;
-	seconds: number;
-	detail: string;
-}
-const results: Result[] = [];
-
-async function scenario(target: string, name: string, fn: () => Promise<string>): Promise<void> {
-	const start = Date.now();
-	try {
-		const detail = await fn();
-		results.push({ target, name, ok: true, seconds: (Date.now() - start) / 1000, detail });
-		log(`  PASS  ${target}  ${name}  (${secs(start)})  ${detail}`);
-	} catch (e) {
-		const detail = (e as Error).message;
-		results.push({ target, name, ok: false, seconds: (Date.now() - start) / 1000, detail });
-		log(`  FAIL  ${target}  ${name}  (${secs(start)})\n${detail.replace(/^/gm, '        ')}`);
-	}
-}
-
-// ---------- build and package ----------
-
-function buildAndPack(): string {
-	const out = join(CACHE, 'pack');
-	rmSync(out, { recursive: true, force: true });
-	mkdirSync(out, { recursive: true });
-	const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
-	if (!process.argv.includes('--skip-build')) {
-		const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, env, encoding: 'utf8' });
-		writeFileSync(join(CACHE, 'build.log'), `${r.stdout}\n${r.stderr}`);
-		if (r.status !== 0) throw new Error(`npm run build failed:\n${`${r.stdout}\n${r.stderr}`.slice(-4000)}`);
-	}
-	// What `npm install <package>` would put on disk: the packed files (package.json "files"), not the work tree.
-	const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', out, '--loglevel=error'], { cwd: ROOT, env, encoding: 'utf8' })) as Array<{
-		filename: string;
-	}>;
-	return join(out, packed[0].filename);
-}
-
-/** Installs the package the way n8n's Community Nodes screen does: `<user folder>/.n8n/nodes/node_modules/<name>`. */
-function installPackage(tarball: string, userFolder: string): void {
-	const nodesDir = join(userFolder, '.n8n', 'nodes');
-	const dest = join(nodesDir, 'node_modules', PKG.name);
-	mkdirSync(dest, { recursive: true });
-	execFileSync('tar', ['-xzf', tarball, '-C', dest, '--strip-components=1']);
-	writeFileSync(join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PKG.name]: PKG.version } }, null, 2));
-}
+const results = new Results();
 
 // ---------- assertions shared by examples and scenarios ----------
 
@@ -195,13 +87,6 @@ async function executeToEnd(n8n: N8n, c: Check, id: string): Promise<{ data: Run
 
 async function suite(installed: Installed, emu: Emulator, tarball: string): Promise<void> {
 	const label = installed.target.label;
-	// Outside the repository: from inside it, Node would resolve the package's peer n8n-workflow to the
-	// project's own node_modules (2.x) instead of the n8n under test, which a real install never does.
-	const runDir = join(tmpdir(), 'kling-mc-e2e', `run-${label}`);
-	rmSync(runDir, { recursive: true, force: true });
-	mkdirSync(runDir, { recursive: true });
-	installPackage(tarball, runDir);
-	const n8n = new N8n(installed, runDir, await freePort());
 	emu.reset();
 	emu.jobMs = 1500; // done before the node's first status check (≤ 2 s): the examples' default 10 s poll is not waited for
 
@@ -219,25 +104,23 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 	const callbackProviders = ['fal', 'replicate'] as const;
 	const scenarios = [downloadCheck(emu, sizes), submitWaitNode(emu, 6000, 3), errorOutput(emu, failMessage), ...callbackProviders.map((p) => callbackServer(p))];
 
-	let t = Date.now();
-	await n8n.importCredentials(credentials(emu));
-	await n8n.importWorkflows([...exs.map((e) => e.workflow), ...scenarios]);
-	log(`  ${label}: n8n ${installed.target.version} on Node ${execFileSync(installed.nodeBin, ['--version'], { encoding: 'utf8' }).trim()}; imported 8 credentials, ${exs.length + scenarios.length} workflows (${secs(t)})`);
-	t = Date.now();
-	try {
-		const started = await n8n.start();
-		await n8n.setupPublicApi();
-		for (const p of callbackProviders) await n8n.api('POST', `/workflows/${callbackWorkflowId(p)}/activate`);
-		log(`  ${label}: n8n start ready in ${started.toFixed(1)} s; owner, API key, callback workflows active (${secs(t)})`);
-	} catch (e) {
-		await n8n.stop();
-		throw e;
-	}
+	// imports, `n8n start`, owner + API key, the callback workflows published
+	const started = await startN8nWithPackage({
+		target: installed,
+		tarball,
+		emulator: emu,
+		workflows: [...exs.map((e) => e.workflow), ...scenarios],
+		activate: callbackProviders.map((p) => callbackWorkflowId(p)),
+		name: `run-${label}`,
+		log,
+	});
+	const n8n = started.n8n;
+	const scenario = (name: string, fn: () => Promise<string>): Promise<void> => results.scenario(name, fn, label);
 
 	try {
 		// (1) every example the README ships
 		for (const ex of exs) {
-			await scenario(label, `1 example ${ex.file}`, async () => {
+			await scenario(`1 example ${ex.file}`, async () => {
 				const c: Check = new Check(ex.file);
 				const sent = emu.callbacks.length;
 				try {
@@ -253,7 +136,7 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 		}
 
 		// (2) Submit and Wait + Download Video → Code node checks the binary
-		await scenario(label, '2 download → Code node checks binary', async () => {
+		await scenario('2 download → Code node checks binary', async () => {
 			const c: Check = new Check('download');
 			const wf = scenarios[0];
 			const { data, how } = await executeToEnd(n8n, c, wf.id);
@@ -274,7 +157,7 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 		});
 
 		// (3) Submit → Wait node → Wait for Completion
-		await scenario(label, '3 submit → Wait node → wait for completion', async () => {
+		await scenario('3 submit → Wait node → wait for completion', async () => {
 			const c: Check = new Check('wait node');
 			const wf = scenarios[1];
 			const { data, how } = await executeToEnd(n8n, c, wf.id);
@@ -290,7 +173,7 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 		});
 
 		// (4) failing task → error output with its task id
-		await scenario(label, '4 failed task → error output (continueErrorOutput)', async () => {
+		await scenario('4 failed task → error output (continueErrorOutput)', async () => {
 			const c: Check = new Check('error output');
 			const wf = scenarios[2];
 			const { data, how } = await executeToEnd(n8n, c, wf.id);
@@ -318,7 +201,7 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 
 		// (5) server mode: webhook → submit with callback → Wait "On Webhook Call" → Get Status
 		for (const provider of callbackProviders) {
-			await scenario(label, `5 server: callback resume (${provider}) via public API`, async () => {
+			await scenario(`5 server: callback resume (${provider}) via public API`, async () => {
 				const wfId = callbackWorkflowId(provider);
 				const c: Check = new Check('callback');
 				const before = new Set((await n8n.api<{ data: ApiExecution[] }>('GET', `/executions?workflowId=${wfId}`)).data.map((e) => String(e.id)));
@@ -368,7 +251,7 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 			});
 		}
 
-		await scenario(label, 'emulator invariants', async () => {
+		await scenario('emulator invariants', async () => {
 			const c: Check = new Check('emulator');
 			const s = emu.stats();
 			c.eq(s.duplicateSubmits, 0, 'duplicate submits');
@@ -377,33 +260,23 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 			return `${sum(s.submitsAccepted)} submits, ${sum(s.statusRequests)} status reads, ${s.callbacksSent} callbacks, ${s.fileRequests} downloads`;
 		});
 	} finally {
-		await n8n.stop();
+		await started.stop();
 	}
 }
 
 async function main(): Promise<void> {
-	const only = arg('only') ?? process.env.E2E_ONLY;
-	const targets = TARGETS.filter((x) => !only || only.split(',').includes(x.label));
-	if (!targets.length) throw new Error(`--only ${only}: no such target (${TARGETS.map((x) => x.label).join(', ')})`);
+	const wanted = only('E2E_ONLY');
+	const targets = TARGETS.filter((x) => !wanted || wanted.includes(x.label));
+	if (!targets.length) throw new Error(`--only ${wanted?.join(',')}: no such target (${TARGETS.map((x) => x.label).join(', ')})`);
 	mkdirSync(CACHE, { recursive: true });
 	log(`e2e: ${PKG.name}@${PKG.version} on ${targets.map((x) => `${x.label} (n8n ${x.version}, ${x.node === 'node24' ? 'Node 24' : `Node ${process.versions.node}`})`).join(', ')}; cache ${CACHE}`);
 
 	let t = Date.now();
-	const node24 = targets.some((x) => x.node === 'node24' || x.installWith === 'node24') ? await ensureNode24() : undefined;
-	const byVersion = new Map<string, Promise<Installed>>();
-	for (const x of targets) if (!byVersion.has(x.version)) byVersion.set(x.version, ensureN8n(x, node24));
-	const installs = await Promise.allSettled(
-		targets.map(async (x) => {
-			const i = await byVersion.get(x.version)!;
-			return { ...i, target: x, nodeBin: x.node === 'node24' ? node24!.bin : process.execPath };
-		}),
-	);
-	const done = await Promise.allSettled(byVersion.values());
-	const fresh = done.filter((r) => r.status === 'fulfilled' && r.value.seconds > 0).length + (node24?.seconds ? 1 : 0);
-	log(`install: ${fresh ? `installed ${fresh} of ${byVersion.size + (node24 ? 1 : 0)}` : 'all reused'} (${secs(t)})`);
+	const { installs, fresh, total } = await ensureTargets(targets);
+	log(`install: ${fresh ? `installed ${fresh} of ${total}` : 'all reused'} (${secs(t)})`);
 
 	t = Date.now();
-	const tarball = buildAndPack();
+	const tarball = packageTarball(flag('skip-build'));
 	log(`build + pack: ${tarball.replace(`${ROOT}/`, '')} (${secs(t)})`);
 
 	const emu = await startEmulator({ jobMs: 1500 });
@@ -413,37 +286,21 @@ async function main(): Promise<void> {
 			const label = targets[i].label;
 			t = Date.now();
 			if (r.status === 'rejected') {
-				results.push({ target: label, name: 'install', ok: false, seconds: 0, detail: String((r.reason as Error).message ?? r.reason) });
-				log(`  FAIL  ${label}  install n8n ${targets[i].version}\n${String((r.reason as Error).message).replace(/^/gm, '        ')}`);
+				results.fail('install', String((r.reason as Error).message ?? r.reason), { target: label, heading: `install n8n ${targets[i].version}` });
 				continue;
 			}
 			try {
 				await suite(r.value, emu, tarball);
 			} catch (e) {
-				results.push({ target: label, name: 'setup', ok: false, seconds: 0, detail: (e as Error).message });
-				log(`  FAIL  ${label}  setup\n${String((e as Error).stack).replace(/^/gm, '        ')}`);
+				results.fail('setup', (e as Error).message, { target: label, print: String((e as Error).stack) });
 			}
 			log(`  ${label}: suite ${secs(t)}`);
 		}
 	} finally {
 		await emu.close();
 	}
-	const failed = results.filter((r) => !r.ok);
-	log(`\ne2e: ${results.length - failed.length} passed, ${failed.length} failed, total ${secs(t0)}`);
-	for (const f of failed) log(`  failed: ${f.target} ${f.name}`);
-	writeFileSync(join(CACHE, 'results.json'), JSON.stringify({ at: new Date().toISOString(), seconds: (Date.now() - t0) / 1000, results }, null, 2));
-	process.exitCode = failed.length ? 1 : 0;
+	results.finish('e2e', join(CACHE, 'results.json'));
 }
 
-// Ctrl-C / kill: stop the n8n servers this run started (they run in their own process groups)
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-	process.once(signal, () => {
-		log(`\n${signal}: stopping n8n`);
-		void stopAll().finally(() => process.exit(130));
-	});
-}
-
-main().catch((e) => {
-	console.error((e as Error).stack ?? e);
-	process.exit(1);
-});
+stopOnSignals(log);
+runMain(main);

@@ -1,4 +1,5 @@
 // Installs what the end-to-end suite runs on, into .cache/e2e/ (git-ignored), once:
+// The n8n targets both suites run on (TARGETS) are defined at the end of this file.
 //   node24/      Node 24 from the npm package `node@24` (n8n 2.x refuses Node < 24)
 //   n8n-<ver>/   a pinned n8n, installed as ../shared/research/runtime.md §4.1 found necessary on the
 //                registry reachable here: overrides for versions missing from it, --legacy-peer-deps,
@@ -137,4 +138,72 @@ export async function ensureN8n(target: N8nTarget, node24?: { bin: string; heade
 	await sh(installBin, [NPM_CLI, 'rebuild', 'sqlite3', '--ignore-scripts=false', '--loglevel=error'], { cwd: dir, log, env });
 	writeFileSync(join(dir, '.installed.json'), JSON.stringify({ key: keyOf(spec), seconds: (Date.now() - t0) / 1000 }));
 	return { target, nodeBin, n8nBin, dir, seconds: (Date.now() - t0) / 1000 };
+}
+
+// ---------- the targets ----------
+
+// n8n 1.x: newest 1.123.x. Its npm dependencies needed overrides here; it installs once and runs twice.
+const N8N_1X = {
+	version: '1.123.81',
+	installWith: 'system' as const,
+	overrides: {
+		// n8n-nodes-base 1.x depends on xlsx from https://cdn.sheetjs.com (not reachable here): the registry's last xlsx
+		xlsx: '0.18.5',
+		// newer checkpoints import @langchain/core/utils/uuid, which the core 1.1.8 that n8n 1.123 pins lacks
+		// (with --legacy-peer-deps their peer range ^1.1.44 is not enforced): `n8n start` would not load
+		'@langchain/langgraph-checkpoint': '1.0.1',
+	},
+};
+
+/** Every n8n the suites know, by label; `2.x` is the one every suite runs (one spec → one cached install). */
+export const TARGETS: N8nTarget[] = [
+	{
+		label: '2.x',
+		version: '2.41.1',
+		node: 'node24', // engines: node >=24
+		// versions missing from the registry reachable here (runtime.md §4.1)
+		overrides: { linkedom: '0.18.14', '@langchain/langgraph': '1.4.18', '@langchain/langgraph-sdk': '1.12.4' },
+	},
+	{
+		label: '1.x',
+		...N8N_1X,
+		node: 'system', // Node 20 (engines >=20.19 <= 24.x)
+		// 1.123.76+ default to the 'vm' expression engine, whose isolated-vm 6.2.0 needs Node >= 22 (prebuilds for
+		// ABI 127/137 only): on Node 20 every n8n command exits at start unless the legacy engine is chosen.
+		env: { N8N_EXPRESSION_ENGINE: 'legacy' },
+	},
+	// The same 1.x as Docker users run it: a newer Node and the default 'vm' expression engine.
+	{ label: '1.x-vm', ...N8N_1X, node: 'node24' },
+];
+
+export function targetOf(label: string): N8nTarget {
+	const t = TARGETS.find((x) => x.label === label);
+	if (!t) throw new Error(`no n8n target "${label}" (${TARGETS.map((x) => x.label).join(', ')})`);
+	return t;
+}
+
+/**
+ * Installs (or reuses) what the targets need: Node 24 once if any wants it, each n8n version once (in
+ * parallel), and gives one settled result per target, in order. `fresh` counts what was installed now.
+ */
+export async function ensureTargets(targets: N8nTarget[]): Promise<{ installs: Array<PromiseSettledResult<Installed>>; fresh: number; total: number }> {
+	const node24 = targets.some((x) => x.node === 'node24' || x.installWith === 'node24') ? await ensureNode24() : undefined;
+	const byVersion = new Map<string, Promise<Installed>>();
+	for (const x of targets) if (!byVersion.has(x.version)) byVersion.set(x.version, ensureN8n(x, node24));
+	const installs = await Promise.allSettled(
+		targets.map(async (x) => {
+			const i = await byVersion.get(x.version)!;
+			return { ...i, target: x, nodeBin: x.node === 'node24' ? node24!.bin : process.execPath };
+		}),
+	);
+	const done = await Promise.allSettled(byVersion.values());
+	const fresh = done.filter((r) => r.status === 'fulfilled' && r.value.seconds > 0).length + (node24?.seconds ? 1 : 0);
+	return { installs, fresh, total: byVersion.size + (node24 ? 1 : 0) };
+}
+
+/** One target, installed or reused (throws when the install fails). */
+export async function ensureTarget(target: N8nTarget | string): Promise<Installed> {
+	const [r] = (await ensureTargets([typeof target === 'string' ? targetOf(target) : target])).installs;
+	if (r.status === 'rejected') throw r.reason;
+	return r.value;
 }

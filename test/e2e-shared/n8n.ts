@@ -1,85 +1,70 @@
-// Drives a real n8n installation headlessly: its CLI (import:*, execute --rawOutput), a server
-// (`n8n start`) and its public API. Everything n8n writes stays in one user folder per run.
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+// Drives a real n8n installation headlessly: its CLI (import:*, execute --rawOutput), its server
+// processes (`n8n start`, `n8n worker`) and its public API. Everything one n8n process writes stays in its
+// user folder. Used by every e2e suite (single instance, queue mode, and what comes next).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Installed } from './install';
+import type { CapturedResult } from './process';
+import { freePort, httpReady, ManagedProcess, runCaptured, sleep } from './process';
 
-export function freePort(): Promise<number> {
-	return new Promise((res, rej) => {
-		const s = createServer();
-		s.once('error', rej);
-		s.listen(0, '127.0.0.1', () => {
-			const port = (s.address() as { port: number }).port;
-			s.close(() => res(port));
-		});
-	});
+export type CliResult = CapturedResult;
+
+/** The owner every suite sets up (log in with these in a browser, or with N8n.login()). */
+export const OWNER = { email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'Passw0rd!Passw0rd' } as const;
+
+export interface N8nOptions {
+	install: Installed;
+	/** N8N_USER_FOLDER; the package goes into `<userFolder>/.n8n/nodes`, logs and imports beside it. */
+	userFolder: string;
+	/** The port of the n8n main this process belongs to (N8N_PORT, WEBHOOK_URL): its own, or main's for a worker. */
+	port: number;
+	/** Log name: `<userFolder>/<name>.log`; default `n8n-server`. */
+	name?: string;
+	/** What `start()` runs; default `['start']` (a worker: `['worker', '--concurrency=2']`). */
+	command?: string[];
+	/** What says it is up; default main's `/healthz/readiness`. */
+	readyUrl?: string;
+	encryptionKey?: string;
+	/** Extra environment for every command of this process (queue mode, database, …). */
+	env?: NodeJS.ProcessEnv;
+	/** How long a graceful stop may take before SIGKILL; default 20 s. */
+	graceMs?: number;
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export interface CliResult {
-	code: number | null;
-	stdout: string;
-	stderr: string;
-	seconds: number;
-}
-
-const started = new Set<N8n>();
-/** Stops every server started by this process (for signal handlers). */
-export async function stopAll(): Promise<void> {
-	await Promise.all([...started].map((n) => n.stop()));
-}
-
-/** Running `n8n <command>` processes (each in its own process group, with its task runner). */
-const cliChildren = new Set<ChildProcess>();
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-	if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-	try {
-		process.kill(-child.pid, signal);
-	} catch {
-		/* gone */
-	}
-}
-
-// Whatever ends this process (a signal, a crash, a closed stdout), the n8n processes it started must not outlive it.
-// SIGKILL: a SIGTERMed n8n waits for its running execution, which may be polling an emulator that is gone.
-process.on('exit', () => {
-	for (const n of started) n.kill();
-	for (const c of cliChildren) killGroup(c, 'SIGKILL');
-});
 
 export class N8n {
 	readonly userFolder: string;
 	readonly port: number;
 	readonly baseUrl: string;
-	private server?: ChildProcess;
-	private serverLog: string;
-	private apiKey?: string;
+	readonly name: string;
+	readonly install: Installed;
+	/** The server process, once started. */
+	server?: ManagedProcess;
+	apiKey?: string;
+	/** Owner's session cookie (after setupPublicApi() or login()). */
+	cookie?: string;
 
-	constructor(
-		readonly install: Installed,
-		readonly runDir: string,
-		port: number,
-	) {
-		this.userFolder = runDir;
-		this.port = port;
-		this.baseUrl = `http://127.0.0.1:${port}`;
-		this.serverLog = join(runDir, 'n8n-server.log');
-		mkdirSync(join(runDir, '.n8n'), { recursive: true });
+	constructor(readonly o: N8nOptions) {
+		this.install = o.install;
+		this.userFolder = o.userFolder;
+		this.port = o.port;
+		this.baseUrl = `http://127.0.0.1:${o.port}`;
+		this.name = o.name ?? 'n8n-server';
+		mkdirSync(join(o.userFolder, '.n8n'), { recursive: true });
 	}
 
-	/** The environment every n8n process of this run gets. */
-	private async env(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
-		const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|N8N_|WEBHOOK_URL|DB_|EXECUTIONS_)/i.test(k)));
+	get log(): string {
+		return join(this.userFolder, `${this.name}.log`);
+	}
+
+	/** The environment every n8n command of this process gets. */
+	async env(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
+		const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|N8N_|WEBHOOK_URL|DB_|EXECUTIONS_|QUEUE_|OFFLOAD_)/i.test(k)));
 		return {
 			...base,
 			PATH: `${join(this.install.nodeBin, '..')}:${process.env.PATH ?? ''}`,
 			N8N_USER_FOLDER: this.userFolder,
-			N8N_ENCRYPTION_KEY: 'kling-motion-control-e2e-key',
+			N8N_ENCRYPTION_KEY: this.o.encryptionKey ?? 'kling-motion-control-e2e-key',
 			N8N_DIAGNOSTICS_ENABLED: 'false',
 			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 			N8N_TEMPLATES_ENABLED: 'false',
@@ -93,54 +78,38 @@ export class N8n {
 			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 			N8N_PORT: String(this.port),
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
-			// resume URLs ($execution.resumeUrl) point at the server, also when a CLI process builds them
+			// resume URLs ($execution.resumeUrl) point at main, also when a CLI process or a worker builds them
 			WEBHOOK_URL: `${this.baseUrl}/`,
 			N8N_WEBHOOK_URL: `${this.baseUrl}/`,
 			...this.install.target.env,
+			...this.o.env,
 			...extra,
 		};
 	}
 
 	async cli(args: string[], timeoutMs = 180_000): Promise<CliResult> {
-		const t0 = Date.now();
-		const env = await this.env();
-		return new Promise((res, rej) => {
-			const child = spawn(this.install.nodeBin, [this.install.n8nBin, ...args], { cwd: this.runDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-			cliChildren.add(child);
-			let stdout = '';
-			let stderr = '';
-			child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-			child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-			const timer = setTimeout(() => {
-				killGroup(child, 'SIGKILL');
-				rej(new Error(`n8n ${args.join(' ')} timed out after ${timeoutMs / 1000} s\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`));
-			}, timeoutMs);
-			child.on('error', rej);
-			child.on('exit', (code) => {
-				cliChildren.delete(child);
-				clearTimeout(timer);
-				res({ code, stdout, stderr, seconds: (Date.now() - t0) / 1000 });
-			});
-		});
+		return runCaptured(this.install.nodeBin, [this.install.n8nBin, ...args], { cwd: this.userFolder, env: await this.env(), timeoutMs });
 	}
 
-	async cliOk(args: string[]): Promise<CliResult> {
-		const r = await this.cli(args);
+	async cliOk(args: string[], timeoutMs?: number): Promise<CliResult> {
+		const r = await this.cli(args, timeoutMs);
 		if (r.code !== 0) throw new Error(`n8n ${args.join(' ')} exited ${r.code}:\n${(r.stdout + r.stderr).slice(-4000)}`);
 		return r;
 	}
 
-	async importCredentials(creds: unknown[]): Promise<void> {
-		const file = join(this.runDir, 'credentials.json');
+	/** `n8n import:credentials`; seconds taken (the first command on a fresh database runs n8n's migrations). */
+	async importCredentials(creds: unknown[]): Promise<number> {
+		const file = join(this.userFolder, 'credentials.json');
 		writeFileSync(file, JSON.stringify(creds, null, 2));
-		await this.cliOk(['import:credentials', `--input=${file}`]);
+		return (await this.cliOk(['import:credentials', `--input=${file}`], 300_000)).seconds;
 	}
 
-	async importWorkflows(workflows: unknown[]): Promise<void> {
-		const dir = join(this.runDir, 'workflows');
+	/** `n8n import:workflow --separate`; seconds taken. */
+	async importWorkflows(workflows: Array<{ id: string }>): Promise<number> {
+		const dir = join(this.userFolder, 'workflows');
 		mkdirSync(dir, { recursive: true });
-		for (const wf of workflows) writeFileSync(join(dir, `${(wf as { id: string }).id}.json`), JSON.stringify(wf, null, 2));
-		await this.cliOk(['import:workflow', '--separate', `--input=${dir}`]);
+		for (const wf of workflows) writeFileSync(join(dir, `${wf.id}.json`), JSON.stringify(wf, null, 2));
+		return (await this.cliOk(['import:workflow', '--separate', `--input=${dir}`], 300_000)).seconds;
 	}
 
 	/** `n8n execute --id --rawOutput`: the run (IRun) parsed from the first stdout line that starts with `{`. */
@@ -151,8 +120,8 @@ export class N8n {
 		if (start < 0) throw new Error(`n8n execute --id=${id} printed no JSON (exit ${cli.code}):\n${(cli.stdout + cli.stderr).slice(-4000)}`);
 		let end = lines.length;
 		while (end > start && !lines[end - 1].startsWith('}')) end--;
-		mkdirSync(join(this.runDir, 'executions'), { recursive: true });
-		writeFileSync(join(this.runDir, 'executions', `${id}.out.txt`), cli.stdout + cli.stderr);
+		mkdirSync(join(this.userFolder, 'executions'), { recursive: true });
+		writeFileSync(join(this.userFolder, 'executions', `${id}.out.txt`), cli.stdout + cli.stderr);
 		try {
 			return { run: JSON.parse(lines.slice(start, end).join('\n')) as Run, cli };
 		} catch (e) {
@@ -162,67 +131,41 @@ export class N8n {
 
 	// ---------- server mode ----------
 
-	async start(): Promise<number> {
-		const t0 = Date.now();
-		const fd = openSync(this.serverLog, 'a');
-		this.server = spawn(this.install.nodeBin, [this.install.n8nBin, 'start'], {
-			cwd: this.runDir,
+	/** Starts `n8n <command>` (default `start`) and waits until it is ready; seconds taken. Again after stop()/kill(): a restart. */
+	async start(timeoutMs = 180_000): Promise<number> {
+		const command = this.o.command ?? ['start'];
+		this.server = new ManagedProcess({
+			name: this.name,
+			cmd: this.install.nodeBin,
+			args: [this.install.n8nBin, ...command],
+			log: this.log,
+			cwd: this.userFolder,
 			env: await this.env(),
-			stdio: ['ignore', fd, fd],
-			detached: true, // its own process group: stop() ends n8n and its task runner together
+			graceMs: this.o.graceMs ?? 20_000,
 		});
-		closeSync(fd);
-		started.add(this);
-		const server = this.server;
-		let exited: string | undefined;
-		server.on('exit', (code, signal) => (exited = `n8n start exited (${signal ?? code})`));
-		for (;;) {
-			if (exited) throw new Error(`${exited}; log ${this.serverLog}:\n${this.logTail()}`);
-			if (Date.now() - t0 > 120_000) throw new Error(`n8n start: /healthz not ready after 120 s; log:\n${this.logTail()}`);
-			try {
-				const r = await fetch(`${this.baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
-				if (r.ok) break;
-			} catch {
-				/* not listening yet */
-			}
-			await sleep(300);
-		}
-		return (Date.now() - t0) / 1000;
+		return this.server.start(httpReady(this.o.readyUrl ?? `${this.baseUrl}/healthz/readiness`), { timeoutMs, what: 'ready' });
+	}
+
+	get alive(): boolean {
+		return !!this.server?.alive;
 	}
 
 	logTail(lines = 40): string {
-		try {
-			return readFileSync(this.serverLog, 'utf8').split('\n').slice(-lines).join('\n');
-		} catch {
-			return '(no log)';
-		}
+		return this.server?.tail(lines) ?? '(not started)';
 	}
 
-	/** Synchronous SIGKILL to the server's process group (for process 'exit'). */
-	kill(): void {
-		if (this.server) killGroup(this.server, 'SIGKILL');
+	logText(): string {
+		return this.server?.logText() ?? '';
 	}
 
+	/** SIGTERM to the group (n8n's graceful shutdown), SIGKILL after graceMs. */
 	async stop(): Promise<void> {
-		const server = this.server;
-		started.delete(this);
-		if (!server || server.exitCode !== null || server.signalCode !== null || server.pid === undefined) return;
-		const done = new Promise<void>((r) => server.once('exit', () => r()));
-		try {
-			process.kill(-server.pid, 'SIGTERM');
-		} catch {
-			return;
-		}
-		const timer = setTimeout(() => {
-			try {
-				process.kill(-server.pid!, 'SIGKILL');
-			} catch {
-				/* gone */
-			}
-		}, 20_000);
-		await done;
-		clearTimeout(timer);
-		this.server = undefined;
+		await this.server?.stop();
+	}
+
+	/** A crash: SIGKILL to n8n and its task runner at once. */
+	async kill(): Promise<void> {
+		await this.server?.kill();
 	}
 
 	/** Owner setup + an API key for the public API (runtime.md §4.5). */
@@ -234,13 +177,14 @@ export class N8n {
 			setup = await fetch(`${this.baseUrl}/rest/owner/setup`, {
 				method: 'POST',
 				headers,
-				body: JSON.stringify({ email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'Passw0rd!Passw0rd' }),
+				body: JSON.stringify(OWNER),
 			});
 			if (setup.status !== 404 || i >= 120) break;
 			await sleep(250);
 		}
 		if (!setup.ok) throw new Error(`owner setup: HTTP ${setup.status} ${await setup.text()}`);
-		const cookie = (setup.headers.getSetCookie?.() ?? [setup.headers.get('set-cookie') ?? '']).map((c) => c.split(';')[0]).join('; ');
+		const cookie = cookieOf(setup);
+		this.cookie = cookie;
 		const scopes = ['execution:read', 'execution:list', 'workflow:read', 'workflow:list', 'workflow:activate'];
 		let res = await fetch(`${this.baseUrl}/rest/api-keys`, {
 			method: 'POST',
@@ -283,6 +227,23 @@ export class N8n {
 			await sleep(500);
 		}
 	}
+	/** Logs in as the owner (REST, as the editor does); the session cookie (`n8n-auth=…`), also kept in `cookie`. */
+	async login(): Promise<string> {
+		const res = await fetch(`${this.baseUrl}/rest/login`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', 'browser-id': 'kling-e2e-browser' },
+			// n8n 2.x names the field emailOrLdapLoginId, 1.x email
+			body: JSON.stringify({ email: OWNER.email, emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+		});
+		if (!res.ok) throw new Error(`login: HTTP ${res.status} ${await res.text()}`);
+		this.cookie = cookieOf(res);
+		return this.cookie;
+	}
+
+}
+
+function cookieOf(res: Response): string {
+	return (res.headers.getSetCookie?.() ?? [res.headers.get('set-cookie') ?? '']).map((c) => c.split(';')[0]).join('; ');
 }
 
 // ---------- the shapes we read (subset of n8n's IRun / public API execution) ----------
