@@ -2,20 +2,14 @@
 // provider, the node type, and small builders for nodes, connections and the usual trigger/Code nodes.
 import type { Emulator, ProviderId } from '../emulator';
 import { EMULATOR_KEYS } from '../emulator';
+import { PROVIDERS } from '../../nodes/KlingMotionControl/providers';
 
 export const NODE_TYPE = 'n8n-nodes-kling-motion-control.klingMotionControl';
 
-/** Credential type per provider (the `authentication` value). */
-export const CREDENTIAL_TYPES: Record<ProviderId, string> = {
-	aiHubMax: 'klingMcAiHubMaxApi',
-	evoLink: 'klingMcEvoLinkApi',
-	fal: 'klingMcFalApi',
-	kling: 'klingMcKlingApi',
-	oxen: 'klingMcOxenApi',
-	prospolabs: 'klingMcProspolabsApi',
-	replicate: 'klingMcReplicateApi',
-	waveSpeed: 'klingMcWaveSpeedApi',
-};
+/** Credential type per provider (the `authentication` value), from the node's registry. */
+export const CREDENTIAL_TYPES = Object.fromEntries(
+	Object.values(PROVIDERS).map((adapter) => [adapter.id, adapter.credentialType]),
+) as Record<ProviderId, string>;
 
 export const credId = (p: ProviderId): string => `e2e-cred-${p}`;
 export const credName = (p: ProviderId): string => `${p} (emulator)`;

@@ -433,7 +433,9 @@ export class Engine {
 				method: 'POST',
 				headers: record.headers,
 				body: typeof d.body === 'string' ? d.body : JSON.stringify(d.body),
-				signal: AbortSignal.timeout(10000),
+				// Providers give a webhook receiver some seconds to answer (none documents less than 10 s); 30 s [I] keeps a
+				// loaded CI machine (n8n main answering slowly) from turning a delivered callback into a lost one.
+				signal: AbortSignal.timeout(30_000),
 			});
 			record.result = res.status;
 			await res.arrayBuffer().catch(() => undefined);
