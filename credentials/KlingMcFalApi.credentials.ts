@@ -43,18 +43,19 @@ export class KlingMcFalApi implements ICredentialType {
 
 	authenticate = apiKeyHeader('Key');
 
-	// [I] fal has no cheap account call on the queue host: the status of an unknown request id answers
-	// 404 to a valid key, and only an authentication refusal (401/403) fails the test.
+	// fal has no account call on the queue host. Asking fal storage for an upload slot needs a valid key
+	// (401 otherwise), answers 2xx, and creates nothing until bytes are PUT to the slot: free [I].
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl}}',
-			url: '/fal-ai/kling-video/requests/00000000-0000-0000-0000-000000000000/status',
-			method: 'GET',
-			ignoreHttpStatusErrors: true,
+			baseURL: '={{$credentials.storageBaseUrl}}',
+			url: '/storage/upload/initiate',
+			method: 'POST',
+			qs: { storage_type: 'fal-cdn-v3' },
+			body: { content_type: 'image/png', file_name: 'n8n-credential-test.png' },
 		},
 		rules: [
-			{ type: 'responseCode', properties: { value: 401, message: 'The API key was refused' } },
-			{ type: 'responseCode', properties: { value: 403, message: 'The API key was refused' } },
+			{ type: 'responseCode', properties: { value: 401, message: 'fal.ai refused the API key: check it (format key-id:secret) in your fal.ai dashboard' } },
+			{ type: 'responseCode', properties: { value: 403, message: 'fal.ai refused the API key: check it (format key-id:secret) in your fal.ai dashboard' } },
 		],
 	};
 }

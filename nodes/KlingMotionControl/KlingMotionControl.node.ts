@@ -36,7 +36,11 @@ export class KlingMotionControl implements INodeType {
 		name: 'klingMotionControl',
 		icon: { light: 'file:klingMotionControl.svg', dark: 'file:klingMotionControl.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// An array with one version, not `1`: n8n then adds no "Custom API Call" to the operations (it does so only
+		// when version === defaultVersion). That entry would be a dead end here: the HTTP Request node already offers
+		// these credentials as predefined credential types. Saved workflows keep typeVersion 1.
+		version: [1],
+		defaultVersion: 1,
 		subtitle: `={{ (${JSON.stringify(OPERATION_LABEL)})[$parameter["operation"]] + " · " + (${JSON.stringify(PROVIDER_LABEL)})[$parameter["authentication"]] }}`,
 		description:
 			'Animate a character image with the motion of a reference video (Kling 3.0 Motion Control)',

@@ -4,7 +4,7 @@
 // labels come from the adapters, sorted by name as the rules would ask.
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { ADAPTERS, DEFAULT_PROVIDER, providerNames, providersThat, uploadLimits } from '../providers';
+import { ADAPTERS, DEFAULT_PROVIDER, providerIds, providerNames, providersThat, uploadLimits } from '../providers';
 import type { MediaKind, OptionalFeature, ProviderAdapter, Quality } from '../providers/types';
 
 
@@ -113,6 +113,8 @@ export function mediaSource(kind: MediaKind): INodeProperties[] {
 					name: 'Binary File',
 					value: 'binary',
 					description: 'A file from an earlier node, uploaded through the provider',
+					// Offered only where the provider has an upload path; a stored value still reaches the node's clear refusal.
+					displayOptions: { show: { '/authentication': providerIds(uploads) } },
 				},
 				{ name: 'URL', value: 'url', description: 'A public http(s) link' },
 			],
