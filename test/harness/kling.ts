@@ -138,6 +138,8 @@ export interface KlingRun {
 	parameters: IDataObject;
 	input?: INodeExecutionData[];
 	onError?: INode['onError'];
+	/** n8n's node setting Retry On Fail: how many tries in all (waitBetweenTries 0). */
+	retryOnFail?: number;
 	credentialOverride?: IDataObject;
 	inspect?: boolean;
 	cancelAfterMs?: number;
@@ -166,6 +168,7 @@ export async function runKlingWith(credentials: Record<string, ICredentialDataDe
 		parameters: { authentication: provider, ...options.parameters },
 		credentials: { [PROVIDERS[provider].credentialType]: { id: 'cred-1', name: 'test credential' } },
 		...(options.onError ? { onError: options.onError } : {}),
+		...(options.retryOnFail ? { retryOnFail: true, maxTries: options.retryOnFail, waitBetweenTries: 0 } : {}),
 	};
 	const nodes: INode[] = [kling];
 	const files = options.files;

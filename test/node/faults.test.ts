@@ -76,3 +76,23 @@ describe.each(ALL_PROVIDERS)('%s', (provider) => {
 		noDuplicates(provider, 5);
 	});
 });
+
+describe.each(ALL_PROVIDERS)('%s under Retry On Fail (3 tries)', (provider) => {
+	it('an ambiguous submit leaves exactly one accepted task', async () => {
+		const result = await runKling(emu, { provider, parameters: params(), input: items(1, 'submit500'), retryOnFail: 3 });
+		noDuplicates(provider, 1);
+		if (provider !== 'kling') expect(result.error?.message).toMatch(/unknown outcome.*not sent again/);
+	});
+
+	it('a task that failed while waiting is resumed by the retry, not bought again', async () => {
+		// The first try times out while the task runs; the retry waits for the same task.
+		const result = await runKling(emu, {
+			provider,
+			parameters: params({ timeout: 0.004 }),
+			input: items(1),
+			retryOnFail: 3,
+		});
+		noDuplicates(provider, 1);
+		expect(result.error?.message ?? '').not.toMatch(/unknown outcome/);
+	});
+});

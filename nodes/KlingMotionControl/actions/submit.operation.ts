@@ -6,7 +6,7 @@ import { resultItems } from '../engine/output';
 import { prepareRequests } from '../engine/requests';
 import type { Runtime } from '../engine/runtime';
 import { settle } from '../engine/status';
-import { submitTask } from '../engine/submit';
+import { submitOnce } from '../engine/submitMemory';
 import { trackedSubmit } from '../engine/submitLog';
 import { taskInputs, taskOptions } from './shared.description';
 
@@ -27,7 +27,7 @@ export async function execute(rt: Runtime): Promise<Outcome[]> {
 		if ('failure' in read) return read;
 		const submittedAt = new Date().toISOString();
 		const submitted = await trackedSubmit(rt, itemIndex, read.request.idempotencyKey, () =>
-			submitTask(rt, read.request, 'submitOnly', Date.now() + rt.settings.timeoutMs),
+			submitOnce(rt, itemIndex, read.request, 'submitOnly', Date.now() + rt.settings.timeoutMs),
 		);
 		const state = settle(submitted.state ?? { status: 'queued', videoUrls: [], raw: null });
 		return {

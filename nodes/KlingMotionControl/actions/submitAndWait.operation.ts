@@ -6,7 +6,7 @@ import { forEachItem, type Outcome } from '../engine/items';
 import { prepareRequests } from '../engine/requests';
 import { finishedItems } from '../engine/results';
 import type { Runtime } from '../engine/runtime';
-import { submitTask } from '../engine/submit';
+import { submitOnce } from '../engine/submitMemory';
 import { trackedSubmit } from '../engine/submitLog';
 import { failedTaskFailure, waitForTask } from '../engine/wait';
 import { taskInputs, taskOptions } from './shared.description';
@@ -32,7 +32,7 @@ export async function execute(rt: Runtime): Promise<Outcome[]> {
 		const deadline = Date.now() + rt.settings.timeoutMs;
 		const submittedAt = new Date().toISOString();
 		const submitted = await trackedSubmit(rt, itemIndex, read.request.idempotencyKey, () =>
-			submitTask(rt, read.request, 'wait', deadline),
+			submitOnce(rt, itemIndex, read.request, 'wait', deadline),
 		);
 		const meta = { ...read.meta, submittedAt };
 		const state = await waitForTask(rt, submitted.handle, submitted.state, deadline).catch((error) => {

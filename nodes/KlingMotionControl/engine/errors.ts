@@ -19,6 +19,9 @@ export interface TaskErrorDetails extends IDataObject {
  * (NodeApiError for provider answers, NodeOperationError for our own checks).
  */
 export class TaskFailure extends Error {
+	/** A submit whose outcome is unknown: a task may exist. Never sent again blindly (not even by Retry On Fail). */
+	ambiguousSubmit = false;
+
 	constructor(
 		message: string,
 		readonly details: TaskErrorDetails,

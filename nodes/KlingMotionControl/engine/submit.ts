@@ -95,10 +95,10 @@ async function waitBeforeRetry(
 	await pause(delay, rt.signal);
 }
 
-type Lookup = SubmitResult | 'absent' | 'unknown';
+export type Lookup = SubmitResult | 'absent' | 'unknown';
 
 /** Finds the task a submit with this idempotency key created ('absent' = provably none). */
-async function lookupByKey(rt: Runtime, key: string): Promise<Lookup> {
+export async function lookupByKey(rt: Runtime, key: string): Promise<Lookup> {
 	const { adapter, ctx } = rt;
 	if (!adapter.buildLookup) return 'unknown';
 	for (let attempt = 0; attempt < (RETRY.lookup.attempts ?? 1); attempt++) {
@@ -140,10 +140,12 @@ async function recoverAmbiguousSubmit(
 	const key = request.idempotencyKey
 		? ` Look it up with Get Status and Task ID ${request.idempotencyKey} (the idempotency key we sent).`
 		: ` Check the task list in your ${adapter.displayName} dashboard before running this item again.`;
-	throw new TaskFailure(
-		`The submit to ${adapter.displayName} has an unknown outcome (${reason}). A task may have been created and billed, so it was not sent again.${key}`,
+	const failure = new TaskFailure(
+		`The submit to ${adapter.displayName} has an unknown outcome (${reason}). A task may have been created and billed, so it was not sent again (not even by Retry On Fail).${key}`,
 		{ provider: adapter.id, status: 'unknown', taskId: undefined },
 		'api',
 	);
+	failure.ambiguousSubmit = true;
+	throw failure;
 }
 
