@@ -119,3 +119,11 @@ test('fal: COMPLETED without error asks for the result, whose 422 is the failed 
 	expect(state.followUp?.parse({ detail: 'invalid video' }, 422)).toMatchObject({ status: 'failed', errorMessage: 'invalid video' });
 	expect(state.followUp?.parse({ video: { url: 'https://o/v.mp4' } }, 200)).toMatchObject({ status: 'completed', videoUrls: ['https://o/v.mp4'] });
 });
+
+test('Oxen: the key goes with a download only to Oxen\'s own API host', () => {
+	const oxenCtx = { baseUrl: 'https://hub.oxen.ai/api/ai' };
+	expect(PROVIDERS.oxen.downloadNeedsKey?.('https://hub.oxen.ai/api/repos/me/r/file/main/out.mp4', oxenCtx)).toBe(true);
+	expect(PROVIDERS.oxen.downloadNeedsKey?.('https://cdn.oxen.ai/out.mp4', oxenCtx)).toBe(false);
+	expect(PROVIDERS.oxen.downloadNeedsKey?.('https://hub.oxen.ai.evil.test/out.mp4', oxenCtx)).toBe(false);
+	for (const adapter of ADAPTERS.filter((a) => a.id !== 'oxen')) expect(adapter.downloadNeedsKey).toBeUndefined();
+});

@@ -70,3 +70,30 @@ describe('WaveSpeedAI ends tasks itself as "cancelled" or "timeout"', () => {
 		expect(polls.filter((r) => r.at > ended)).toHaveLength(1);
 	});
 });
+
+describe('Cancel on Timeout', () => {
+	const cancels = () => emu.requests.filter((r) => /cancel/.test(r.path) || r.method === 'DELETE' || (r.method === 'PUT' && /cancel/.test(r.path)));
+	it.each(ALL_PROVIDERS.filter((p) => ['fal', 'oxen', 'replicate'].includes(p)))('%s: on, a stuck task is canceled at the Timeout', async (provider) => {
+		const result = await runKling(emu, {
+			provider,
+			parameters: params({ timeout: 0.01, cancelOnTimeout: true }),
+			input: item('stuck'),
+			onError: 'continueRegularOutput',
+		});
+		const json = result.items[0].json as { error: string; details: { status: string; taskId: string } };
+		expect(json.error).toMatch(/was canceled \(Cancel on Timeout is on\)/);
+		expect(json.details).toMatchObject({ status: 'canceled', taskId: emu.tasks()[0].id });
+		expect(emu.tasks()[0].status).toBe('canceled');
+		if (provider === 'replicate') {
+			const submit = emu.requests.find((r) => r.method === 'POST' && /predictions$/.test(r.path));
+			expect(submit?.headers['cancel-after']).toBe('1s');
+		}
+	});
+
+	it.each(['fal', 'replicate'] as const)('%s: off, nothing is canceled and the error says how to resume', async (provider) => {
+		const result = await runKling(emu, { provider, parameters: params({ timeout: 0.01 }), input: item('stuck'), onError: 'continueRegularOutput' });
+		expect(String(result.items[0].json.error)).toMatch(/resume it with the operation "Wait for Completion"/);
+		expect(cancels()).toHaveLength(0);
+		expect(emu.tasks()[0].status).not.toBe('canceled');
+	});
+});

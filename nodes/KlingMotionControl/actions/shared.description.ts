@@ -68,6 +68,14 @@ function lifetimes(): string {
 		.join(', ');
 }
 
+export const cancelOnTimeout: INodeProperties = {
+	displayName: 'Cancel on Timeout',
+	name: 'cancelOnTimeout',
+	type: 'boolean',
+	default: false,
+	description: `Whether to cancel the task when Timeout ends the wait, so it stops being billed (${providerNames((a) => a.capabilities.cancel)} can cancel; others keep it running). Off: the task keeps running and the error says how to resume it.`,
+};
+
 export const downloadVideo: INodeProperties = {
 	displayName: 'Download Video',
 	name: 'downloadVideo',
@@ -225,7 +233,7 @@ export function taskOptions(waits: boolean): INodeProperties {
 			description: `URL the provider calls when the task ends${providerNames((a) => !!a.capabilities.callbackHttpsOnly) ? ` (HTTPS only at ${providerNames((a) => !!a.capabilities.callbackHttpsOnly)})` : ''}. Use {{ $execution.resumeUrl }} with a Wait node "On Webhook Call".` + onlyAt('callbackUrl'),
 		},
 		concurrency,
-		...(waits ? [downloadVideo] : []),
+		...(waits ? [cancelOnTimeout, downloadVideo] : []),
 		{
 			displayName: 'Element Frontal Image URL',
 			name: 'elementFrontalImageUrl',

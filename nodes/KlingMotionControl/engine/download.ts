@@ -1,6 +1,6 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import type { ProviderAdapter } from '../providers/types';
+import type { ProviderAdapter, ProviderContext } from '../providers/types';
 import { TaskFailure } from './errors';
 
 const DOWNLOAD_TIMEOUT_MS = 30 * 60 * 1000;
@@ -16,8 +16,8 @@ async function drain(body: unknown): Promise<void> {
 }
 
 /**
- * Streams one output video into n8n's binary storage. The file host is not the provider's API, so
- * this is a plain request: the provider key never travels to the CDN.
+ * Streams one output video into n8n's binary storage. A file host is not the provider's API, so
+ * that is a plain request: the provider key never travels to a CDN.
  */
 export async function downloadVideo(
 	fns: IExecuteFunctions,
@@ -25,17 +25,23 @@ export async function downloadVideo(
 	url: string,
 	taskId: string,
 	fileName: string,
+	ctx: ProviderContext,
 ): Promise<IBinaryData> {
-	const outcome = await fns.helpers
-		.httpRequest({
-			method: 'GET',
-			url,
-			encoding: 'stream',
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: DOWNLOAD_TIMEOUT_MS,
-			abortSignal: fns.getExecutionCancelSignal(),
-		})
+	const options: IHttpRequestOptions = {
+		method: 'GET',
+		url,
+		encoding: 'stream',
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: DOWNLOAD_TIMEOUT_MS,
+		abortSignal: fns.getExecutionCancelSignal(),
+		sendCredentialsOnCrossOriginRedirect: false,
+	};
+	// Only an output on the provider's own API host (the adapter says which) gets the key; never a CDN.
+	const request = adapter.downloadNeedsKey?.(url, ctx)
+		? fns.helpers.httpRequestWithAuthentication.call(fns, adapter.credentialType, options)
+		: fns.helpers.httpRequest(options);
+	const outcome = await request
 		.then(
 			(response) => ({ response: response as { statusCode: number; headers: IDataObject; body: unknown } }),
 			(error: unknown) => ({ error }),

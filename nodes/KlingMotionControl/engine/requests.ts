@@ -7,7 +7,7 @@ import type { TaskMeta } from './output';
 import { param } from './params';
 import { preflight, type PreflightMode } from './preflight';
 import { eachLimited } from './schedule';
-import { options } from './settings';
+import { DEFAULTS, options } from './settings';
 import type { Runtime } from './runtime';
 import { uploadInput, type BinaryInput } from './upload';
 import { buildRequest } from './validate';
@@ -71,6 +71,10 @@ export function readRequests(fns: IExecuteFunctions, adapter: ProviderAdapter): 
 		if ('failure' in read) {
 			results.push(read);
 			continue;
+		}
+		if (options(fns, 0).cancelOnTimeout === true) {
+			// Where the provider takes a server-side deadline, it ends the task at our Timeout even if n8n is gone.
+			read.request.cancelAfterSeconds = (Number(options(fns, 0).timeout) > 0 ? Number(options(fns, 0).timeout) : DEFAULTS.timeout) * 60;
 		}
 		if (adapter.capabilities.idempotentSubmit) {
 			// Unique per execution, node and item: a re-run of this execution finds its task again.

@@ -22,7 +22,7 @@ export async function finishedItems(
 		const url = state.videoUrls[index];
 		const suffix = state.videoUrls.length > 1 ? `-${index + 1}` : '';
 		const fileName = `kling-motion-control-${handle.taskId}${suffix}.mp4`.replace(/[^\w.-]+/g, '_');
-		const binary = await downloadVideo(rt.fns, rt.adapter, url, handle.taskId, fileName);
+		const binary = await downloadVideo(rt.fns, rt.adapter, url, handle.taskId, fileName, rt.ctx);
 		item.binary = { [property]: binary };
 	}
 	return items;

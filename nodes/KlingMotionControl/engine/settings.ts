@@ -18,6 +18,8 @@ export interface EngineSettings {
 	requestTimeoutMs: number;
 	/** Tasks in flight at once. */
 	concurrency: number;
+	/** At the Timeout, cancel the task where the provider can (instead of leaving it running to be resumed). */
+	cancelOnTimeout: boolean;
 }
 
 function positive(value: unknown, fallback: number): number {
@@ -43,5 +45,6 @@ export function engineSettings(fns: IExecuteFunctions): EngineSettings {
 		timeoutMs: positive(first.timeout, DEFAULTS.timeout) * 60_000,
 		requestTimeoutMs: 120_000,
 		concurrency: Math.floor(positive(first.concurrency, DEFAULTS.concurrency)),
+		cancelOnTimeout: first.cancelOnTimeout === true,
 	};
 }

@@ -3,6 +3,7 @@ import { apiFailure, TaskFailure } from './errors';
 import { pollRetryDelayMs } from './retry';
 import { FIRST_POLL_MAX_MS, resumeHint, type Runtime } from './runtime';
 import { pause, type EarlyVerdict } from './schedule';
+import { cancelTask, canCancel } from './cancel';
 import { checkOnce, settle } from './status';
 
 /**
@@ -67,7 +68,7 @@ export async function waitForTask(
 		if (Date.now() + delay > deadline) {
 			const wait = deadline - Date.now();
 			if (wait > 0) await pause(wait, rt.signal);
-			throw timeoutFailure(rt, handle, last);
+			throw await timedOut(rt, handle, last);
 		}
 		await pause(delay, rt.signal);
 		let report: Report | undefined;
@@ -124,10 +125,30 @@ export function isTerminal(state: TaskState): boolean {
 	return state.status === 'completed' || state.status === 'failed' || state.status === 'canceled';
 }
 
-function timeoutFailure(rt: Runtime, handle: TaskHandle, last: TaskState | undefined): TaskFailure {
+/** The Timeout ended the wait: cancel the task where asked and possible, and say which happened. */
+async function timedOut(rt: Runtime, handle: TaskHandle, last: TaskState | undefined): Promise<TaskFailure> {
+	if (!rt.settings.cancelOnTimeout) return timeoutFailure(rt, handle, last);
+	if (!canCancel(rt)) {
+		return timeoutFailure(rt, handle, last, `${rt.adapter.displayName} cannot cancel tasks, so Cancel on Timeout could not stop it.`);
+	}
+	const canceled = await cancelTask(rt, handle.taskId).then(
+		(result) => (result.accepted ? undefined : `The cancel was not accepted (${result.message}).`),
+		(error: unknown) => `The cancel failed (${error instanceof Error ? error.message : String(error)}).`,
+	);
+	if (canceled !== undefined) return timeoutFailure(rt, handle, last, canceled);
 	const minutes = Math.round((rt.settings.timeoutMs / 60000) * 100) / 100;
 	return new TaskFailure(
-		`Task ${handle.taskId} at ${rt.adapter.displayName} did not finish within the timeout of ${minutes} min (last status: ${last?.status ?? 'unknown'}). ${resumeHint(rt.adapter, handle.taskId)}`,
+		`Task ${handle.taskId} at ${rt.adapter.displayName} did not finish within the timeout of ${minutes} min and was canceled (Cancel on Timeout is on).`,
+		{ provider: rt.adapter.id, taskId: handle.taskId, status: 'canceled', canceledOnTimeout: true },
+		'operation',
+		'Raise the Timeout option for long clips.',
+	);
+}
+
+function timeoutFailure(rt: Runtime, handle: TaskHandle, last: TaskState | undefined, note?: string): TaskFailure {
+	const minutes = Math.round((rt.settings.timeoutMs / 60000) * 100) / 100;
+	return new TaskFailure(
+		`Task ${handle.taskId} at ${rt.adapter.displayName} did not finish within the timeout of ${minutes} min (last status: ${last?.status ?? 'unknown'}).${note ? ` ${note}` : ''} ${resumeHint(rt.adapter, handle.taskId)}`,
 		{ provider: rt.adapter.id, taskId: handle.taskId, status: last?.status ?? 'unknown' },
 		'operation',
 		'Raise the Timeout option for long clips, or use Submit + Wait for Completion to wait in a later step.',

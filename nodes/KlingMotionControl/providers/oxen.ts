@@ -95,4 +95,13 @@ export const oxen: ProviderAdapter = {
 	},
 
 	parseError: genericError,
+
+	// `result_url` can be a hub.oxen.ai repository URL that needs the key: send it there, and only there.
+	downloadNeedsKey(url, ctx) {
+		try {
+			return new URL(url).origin === new URL(ctx.baseUrl).origin;
+		} catch {
+			return false;
+		}
+	},
 };

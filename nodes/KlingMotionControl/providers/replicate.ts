@@ -71,6 +71,8 @@ export const replicate: ProviderAdapter = {
 		return {
 			method: 'POST',
 			url: joinUrl(ctx.baseUrl, '/v1/models/kwaivgi/kling-v3-motion-control/predictions'),
+			// A server-side deadline (changelog 2025-10-16): not started by then = canceled and not charged.
+			headers: request.cancelAfterSeconds ? { 'Cancel-After': `${Math.max(1, Math.ceil(request.cancelAfterSeconds))}s` } : undefined,
 			body,
 		};
 	},

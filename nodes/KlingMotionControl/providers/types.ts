@@ -26,6 +26,8 @@ export interface MotionControlRequest {
 	elementReferenceImageUrls?: string[];
 	watermark?: boolean;
 	callbackUrl?: string;
+	/** Seconds after which the provider itself should cancel the task (sent where documented: cancelOnTimeout). */
+	cancelAfterSeconds?: number;
 	/** Provider-side idempotency key, sent only where the provider documents one. */
 	idempotencyKey?: string;
 }
@@ -181,4 +183,6 @@ export interface ProviderAdapter {
 	buildLookup?(idempotencyKey: string, ctx: ProviderContext): RequestSpec;
 	parseError(statusCode: number, body: unknown): ProviderError;
 	buildUpload?(file: UploadFile, ctx: ProviderContext): UploadPlan;
+	/** An output URL that only the provider's key can download (on its own API host). */
+	downloadNeedsKey?(url: string, ctx: ProviderContext): boolean;
 }
