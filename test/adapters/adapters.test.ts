@@ -54,7 +54,12 @@ const SUBMIT: Record<string, { path: RegExp; fields: Record<string, unknown> }> 
 	aiHubMax: { path: /\/v1\/videos\/generations$/, fields: { image_url: request.imageUrl, video_url: request.videoUrl, mode: 'pro' } },
 	evoLink: { path: /\/v1\/videos\/generations$/, fields: { image_urls: [request.imageUrl], video_urls: [request.videoUrl], quality: '1080p' } },
 	fal: { path: /\/v3\/pro\/motion-control$/, fields: { image_url: request.imageUrl, video_url: request.videoUrl, keep_original_sound: false } },
+	kie: {
+		path: /\/api\/v1\/jobs\/createTask$/,
+		fields: { model: 'kling-3.0/motion-control', input: { input_urls: [request.imageUrl], video_urls: [request.videoUrl], mode: '1080p', character_orientation: 'video' } },
+	},
 	kling: { path: /\/v1\/videos\/motion-control$/, fields: { model_name: 'kling-v3', mode: 'pro', keep_original_sound: 'no' } },
+	novita: { path: /\/v3\/async\/kling-v3\.0-motion-control$/, fields: { image: request.imageUrl, video: request.videoUrl, model_name: 'kling-v3-0-pro', keep_original_sound: false } },
 	oxen: { path: /\/queue$/, fields: { input_image: request.imageUrl, input_video: request.videoUrl, prompt: 'dance' } },
 	prospolabs: { path: /\/v1\/generate$/, fields: { image_url: request.imageUrl, video_urls: [request.videoUrl], quality: 'pro' } },
 	replicate: { path: /\/v1\/models\/kwaivgi\/kling-v3-motion-control\/predictions$/, fields: {} },
@@ -102,6 +107,14 @@ const STATUS_BODIES: Array<[string, unknown, TaskStatus, string[]]> = [
 	['kling', { code: 0, data: { task_id: 't', task_status: 'failed', task_status_msg: 'bad' } }, 'failed', []],
 	['replicate', { id: 't', status: 'succeeded', output: 'https://o/v.mp4' }, 'completed', ['https://o/v.mp4']],
 	['replicate', { id: 't', status: 'canceled' }, 'canceled', []],
+	['kie', { code: 200, data: { taskId: 't', state: 'queuing', resultJson: '' } }, 'queued', []],
+	['kie', { code: 200, data: { taskId: 't', state: 'generating' } }, 'processing', []],
+	['kie', { code: 200, data: { taskId: 't', state: 'success', resultJson: '{"resultUrls":["https://o/v.mp4"]}' } }, 'completed', ['https://o/v.mp4']],
+	['kie', { code: 200, data: { taskId: 't', state: 'success', resultJson: 'not json' } }, 'completed', []],
+	['kie', { code: 200, data: { taskId: 't', state: 'fail', failCode: '500', failMsg: 'bad clip' } }, 'failed', []],
+	['novita', { task: { task_id: 't', status: 'TASK_STATUS_QUEUED' }, videos: [] }, 'queued', []],
+	['novita', { task: { task_id: 't', status: 'TASK_STATUS_SUCCEED' }, videos: [{ video_url: 'https://o/v.mp4', video_url_ttl: '3600' }] }, 'completed', ['https://o/v.mp4']],
+	['novita', { task: { task_id: 't', status: 'TASK_STATUS_FAILED', reason: 'bad clip' }, videos: [] }, 'failed', []],
 	['fal', { status: 'IN_PROGRESS' }, 'processing', []],
 	['fal', { status: 'COMPLETED', error: 'boom' }, 'failed', []],
 ];
@@ -126,4 +139,24 @@ test('Oxen: the key goes with a download only to Oxen\'s own API host', () => {
 	expect(PROVIDERS.oxen.downloadNeedsKey?.('https://cdn.oxen.ai/out.mp4', oxenCtx)).toBe(false);
 	expect(PROVIDERS.oxen.downloadNeedsKey?.('https://hub.oxen.ai.evil.test/out.mp4', oxenCtx)).toBe(false);
 	for (const adapter of ADAPTERS.filter((a) => a.id !== 'oxen')) expect(adapter.downloadNeedsKey).toBeUndefined();
+});
+
+test('kie: an error in an HTTP 200 envelope is acted on as its code; 455 waits, 505 does not', () => {
+	const kie = PROVIDERS.kie;
+	expect(kie.envelopeStatus?.(200, { code: 200, data: {} })).toBe(200);
+	expect(kie.envelopeStatus?.(200, { code: 401, msg: 'no access' })).toBe(401);
+	expect(kie.envelopeStatus?.(200, { code: 402, msg: 'credits' })).toBe(402);
+	expect(kie.envelopeStatus?.(200, { code: 455 })).toBe(503);
+	expect(kie.envelopeStatus?.(200, { code: 505 })).toBe(403);
+	expect(kie.envelopeStatus?.(502, '<html>')).toBe(502);
+	expect(kie.parseError(402, { code: 402, msg: 'Credits insufficient' })).toMatchObject({ code: '402', retryable: false });
+});
+
+test('novita: video_url_ttl is the link lifetime; the balance refusal is not retried', () => {
+	const state = PROVIDERS.novita.parseStatus({ task: { status: 'TASK_STATUS_SUCCEED' }, videos: [{ video_url: 'https://o/v.mp4', video_url_ttl: '3600' }] }, { taskId: 't' }, ctx);
+	expect(state.urlTtlSeconds).toBe(3600);
+	expect(PROVIDERS.novita.parseError(400, { code: 400, reason: 'BILLING_BALANCE_NOT_ENOUGH', message: 'Insufficient balance' })).toMatchObject({
+		code: 'BILLING_BALANCE_NOT_ENOUGH',
+		retryable: false,
+	});
 });

@@ -10,7 +10,17 @@ import type { Emulator } from '../emulator';
 import { startEmulator } from '../emulator';
 import type { ApiExecution, Installed, Item, N8n, Run, Workflow } from '../e2e-shared';
 import { CACHE, Check, ensureTargets, flag, log, NODE_TYPE, only, outputOf, packageTarball, PKG, Results, ROOT, runError, runMain, secs, sleep, startN8nWithPackage, stopOnSignals, TARGETS } from '../e2e-shared';
-import { callbackPath, callbackServer, callbackWorkflowId, downloadCheck, errorOutput, examples, submitWaitNode } from './workflows';
+import {
+	callbackPath,
+	callbackServer,
+	callbackWorkflowId,
+	downloadCheck,
+	errorOutput,
+	examples,
+	PER_PROVIDER_SUBMIT_AND_WAIT,
+	providerSubmitAndWait,
+	submitWaitNode,
+} from './workflows';
 
 const STATUSES = ['queued', 'processing', 'completed', 'failed', 'canceled'];
 const results = new Results();
@@ -102,7 +112,14 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 	const failMessage = 'E2E: the model refused this character';
 	// providers whose callbacks fire once, at the end (fal: ?fal_webhook=, Replicate: webhook + events filter "completed")
 	const callbackProviders = ['fal', 'replicate'] as const;
-	const scenarios = [downloadCheck(emu, sizes), submitWaitNode(emu, 6000, 3), errorOutput(emu, failMessage), ...callbackProviders.map((p) => callbackServer(p))];
+	const perProvider = PER_PROVIDER_SUBMIT_AND_WAIT.map((p) => providerSubmitAndWait(emu, p));
+	const scenarios = [
+		downloadCheck(emu, sizes),
+		submitWaitNode(emu, 6000, 3),
+		errorOutput(emu, failMessage),
+		...callbackProviders.map((p) => callbackServer(p)),
+		...perProvider,
+	];
 
 	// imports, `n8n start`, owner + API key, the callback workflows published
 	const started = await startN8nWithPackage({
@@ -198,6 +215,22 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 			c.eq(json(raw).image, rows[1].image, 'error item json.image (the input row, merged by n8n)');
 			return `${how}; error: "${String(j.error).slice(0, 140)}"`;
 		});
+
+		// (6) Submit and Wait, with Download Video, through each provider that no other scenario runs
+		for (const [index, provider] of PER_PROVIDER_SUBMIT_AND_WAIT.entries()) {
+			await scenario(`6 submit and wait through ${provider}`, async () => {
+				const c: Check = new Check(`submit and wait (${provider})`);
+				const wf = perProvider[index];
+				const { data, how } = await executeToEnd(n8n, c, wf.id);
+				checkKlingNodes(c, wf, data, 0);
+				const j = json(outputOf(data, 'Kling Motion Control')[0]);
+				c.eq(j.provider, provider, 'json.provider');
+				const task = emu.tasks(provider).find((x) => x.id === j.taskId);
+				c.ok(task, `the emulator has no ${provider} task ${String(j.taskId)}`);
+				c.eq(j.videoUrl, task.outputs[0], 'videoUrl vs. the provider output');
+				return `${how}; ${String(j.status)} (${String(j.taskId)}), ${String(j.providerStatus)}`;
+			});
+		}
 
 		// (5) server mode: webhook → submit with callback → Wait "On Webhook Call" → Get Status
 		for (const provider of callbackProviders) {

@@ -60,6 +60,32 @@ export const IDS = {
 	errorOutput: 'e2e-error-output',
 } as const;
 export const callbackWorkflowId = (p: ProviderId): string => `e2e-callback-${p}`;
+export const providerWorkflowId = (p: ProviderId): string => `e2e-submit-and-wait-${p}`;
+
+/** Providers whose Submit and Wait runs in its own scenario (the others run in the examples and scenarios 2-5). */
+export const PER_PROVIDER_SUBMIT_AND_WAIT: readonly ProviderId[] = ['kie', 'novita'];
+
+/** (6) Submit and Wait with Download Video through one provider: its credential, protocol and output in real n8n. */
+export function providerSubmitAndWait(emu: Emulator, provider: ProviderId): Workflow {
+	const m = media(emu);
+	return wf(
+		providerWorkflowId(provider),
+		`submit and wait through ${provider}, download`,
+		[
+			manual(),
+			kling('Kling Motion Control', provider, {
+				operation: 'submitAndWait',
+				imageUrl: m.image(`row=saw-${provider}`),
+				videoUrl: m.video(5),
+				characterOrientation: 'image',
+				quality: 'pro',
+				prompt: 'The character dances',
+				options: { downloadVideo: true, pollInterval: 1, timeout: 2 },
+			}),
+		],
+		[['Start', 'Kling Motion Control']],
+	);
+}
 export const callbackPath = (p: ProviderId): string => `kling-e2e-callback-${p}`;
 
 /** (2) Submit and Wait with Download Video → a Code node that checks each binary's bytes and MIME type. */

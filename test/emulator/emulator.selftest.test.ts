@@ -561,6 +561,121 @@ describe('replicate', () => {
 	});
 });
 
+describe('kie', () => {
+	const base = () => emu.baseUrl('kie');
+	const auth = bearer(EMULATOR_KEYS.kie);
+	const body = (input: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
+		model: 'kling-3.0/motion-control',
+		input: { input_urls: [img('kie')], video_urls: [media], mode: '720p', character_orientation: 'image', ...input },
+		...extra,
+	});
+
+	test('createTask, recordInfo states to success with resultJson as a JSON string, callback, output download', async () => {
+		const sub = await call('POST', `${base()}/api/v1/jobs/createTask`, { auth, body: body({ prompt: 'dance' }, { callBackUrl: `${sinkUrl}/kie` }) });
+		expect(sub.status).toBe(200);
+		expect(sub.json).toMatchObject({ code: 200, msg: 'success', data: { taskId: expect.any(String) } });
+		const taskId: string = sub.json.data.taskId;
+		const states = new Set<string>();
+		const done = await until(async () => {
+			const r = await call('GET', `${base()}/api/v1/jobs/recordInfo?taskId=${taskId}`, { auth });
+			states.add(r.json.data.state);
+			return r.json.data.state === 'success' ? r : undefined;
+		});
+		expect([...states].every((x) => ['waiting', 'queuing', 'generating', 'success'].includes(x))).toBe(true);
+		expect(typeof done.json.data.resultJson).toBe('string');
+		const out: string = JSON.parse(done.json.data.resultJson).resultUrls[0];
+		expect(out).toMatch(/\/files\/kie\//);
+		expect(JSON.parse(done.json.data.param)).toMatchObject({ model: 'kling-3.0/motion-control' });
+		const file = Buffer.from(await (await fetch(out)).arrayBuffer());
+		expect(probeMp4(file)).toMatchObject({ durationSeconds: 5 });
+		const hook = await until(async () => hooks.find((h) => h.path === '/kie'));
+		expect(hook.body).toMatchObject({ code: 200, data: { taskId, state: 'success' } });
+	});
+
+	test('refusals come as HTTP 200 with the code in the envelope: auth 401, schema 422, unknown task', async () => {
+		const url = `${base()}/api/v1/jobs/createTask`;
+		const denied = await call('POST', url, { auth: 'Bearer nope', body: body() });
+		expect(denied.status).toBe(200);
+		expect(denied.json).toMatchObject({ code: 401 });
+		const std = await call('POST', url, { auth, body: body({ mode: 'std' }) });
+		expect(std.status).toBe(200);
+		expect(std.json.code).toBe(422);
+		expect(std.json.msg).toMatch(/input\.mode must be one of "720p", "1080p"/);
+		const sound = await call('POST', url, { auth, body: body({ keep_original_sound: true }) });
+		expect(sound.json.msg).toMatch(/keep_original_sound is not a documented field/);
+		const two = await call('POST', url, { auth, body: body({ input_urls: [img('a'), img('b')] }) });
+		expect(two.json.code).toBe(422);
+		expect((await call('GET', `${base()}/api/v1/jobs/recordInfo?taskId=nope`, { auth })).json.code).toBe(422);
+		expect(emu.stats().submitsRejected.kie).toBe(4);
+		expect((await call('GET', `${base()}/api/v1/chat/credit`, { auth })).json).toEqual({ code: 200, msg: 'success', data: 100 });
+		expect((await call('GET', `${base()}/api/v1/chat/credit`, { auth: 'Bearer nope' })).json.code).toBe(401);
+	});
+
+	test('file stream upload is served back byte-exact', async () => {
+		const fd = new FormData();
+		const bytes = Buffer.from([9, 8, 7, 0, 255]);
+		fd.append('file', new Blob([bytes], { type: 'video/mp4' }), 'clip.mp4');
+		fd.append('uploadPath', 'kling-motion-control');
+		const up = await call('POST', `${base()}/api/file-stream-upload`, { auth, body: fd });
+		expect(up.json).toMatchObject({ success: true, code: 200, data: { fileSize: 5, mimeType: 'video/mp4' } });
+		const back = Buffer.from(await (await fetch(up.json.data.downloadUrl)).arrayBuffer());
+		expect(back.equals(bytes)).toBe(true);
+		expect(emu.stats().uploads.kie).toBe(1);
+	});
+});
+
+describe('novita', () => {
+	const base = () => emu.baseUrl('novita');
+	const auth = bearer(EMULATOR_KEYS.novita);
+	const body = (extra: Record<string, unknown> = {}) => ({
+		image: img('nov'),
+		video: media,
+		model_name: 'kling-v3-0-pro',
+		character_orientation: 'image',
+		...extra,
+	});
+
+	test('submit, task-result from TASK_STATUS_QUEUED to TASK_STATUS_SUCCEED with videos[].video_url_ttl, webhook', async () => {
+		const sub = await call('POST', `${base()}/v3/async/kling-v3.0-motion-control`, {
+			auth,
+			body: body({ keep_original_sound: false, negative_prompt: 'blurry', extra: { webhook: { url: `${sinkUrl}/nov` } } }),
+		});
+		expect(sub.status).toBe(200);
+		const id: string = sub.json.task_id;
+		const first = await call('GET', `${base()}/v3/async/task-result?task_id=${id}`, { auth });
+		expect(first.json.task).toMatchObject({ task_id: id, status: 'TASK_STATUS_QUEUED' });
+		expect(first.json.videos).toEqual([]);
+		const done = await until(async () => {
+			const r = await call('GET', `${base()}/v3/async/task-result?task_id=${id}`, { auth });
+			return r.json.task.status === 'TASK_STATUS_SUCCEED' ? r : undefined;
+		});
+		expect(done.json.videos[0]).toMatchObject({ video_url: expect.stringMatching(/\/files\/novita\//), video_url_ttl: '3600', video_type: 'mp4' });
+		const hook = await until(async () => hooks.find((h) => h.path === '/nov'));
+		expect(hook.body).toMatchObject({ event_type: 'ASYNC_TASK_RESULT', payload: { task: { task_id: id, status: 'TASK_STATUS_SUCCEED' } } });
+	});
+
+	test('rejections: INVALID_API_KEY 403, MISSING_API_KEY 400, schema 400, TASK_NOT_FOUND 404, user info', async () => {
+		const url = `${base()}/v3/async/kling-v3.0-motion-control`;
+		const denied = await call('POST', url, { auth: 'Bearer nope', body: body() });
+		expect(denied.status).toBe(403);
+		expect(denied.json).toMatchObject({ reason: 'INVALID_API_KEY' });
+		expect((await call('POST', url, { body: body() })).json.reason).toBe('MISSING_API_KEY');
+		const mode = await call('POST', url, { auth, body: body({ mode: 'pro' }) });
+		expect(mode.status).toBe(400);
+		expect(mode.json).toMatchObject({ reason: 'INVALID_REQUEST_BODY', message: expect.stringMatching(/mode is not a documented field/) });
+		expect((await call('POST', url, { auth, body: body({ keep_original_sound: 'yes' }) })).status).toBe(400);
+		expect((await call('POST', url, { auth, body: body({ model_name: 'kling-v3' }) })).status).toBe(400);
+		const base64 = await call('POST', url, { auth, body: body({ image: Buffer.from('a small png image').toString('base64') }) });
+		expect(base64.status).toBe(200);
+		const missing = await call('GET', `${base()}/v3/async/task-result?task_id=nope`, { auth });
+		expect(missing.status).toBe(404);
+		expect(missing.json.reason).toBe('TASK_NOT_FOUND');
+		expect(emu.stats().submitsRejected.novita).toBe(5);
+		expect((await call('GET', `${base()}/v3/user`, { auth })).json.credit_balance).toBe(125000);
+		expect((await call('GET', `${base()}/v3/user`, { auth: 'Bearer nope' })).status).toBe(403);
+	});
+});
+
 describe('faults, caps and counters', () => {
 	const base = () => emu.baseUrl('waveSpeed');
 	const auth = bearer(EMULATOR_KEYS.waveSpeed);

@@ -22,7 +22,9 @@ import { EMULATOR_KEYS, PROVIDER_IDS } from './core/types';
 import { aiHubMax } from './providers/aiHubMax';
 import { evoLink } from './providers/evoLink';
 import { fal } from './providers/fal';
+import { kie } from './providers/kie';
 import { kling } from './providers/kling';
+import { novita } from './providers/novita';
 import { oxen } from './providers/oxen';
 import { prospolabs } from './providers/prospolabs';
 import { replicate } from './providers/replicate';
@@ -98,7 +100,7 @@ function closeServer(server: Server): Promise<void> {
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
 	const engine = new Engine(opts);
-	for (const make of [waveSpeed, oxen, evoLink, aiHubMax, prospolabs, fal, kling, replicate]) engine.register(make(engine));
+	for (const make of [waveSpeed, oxen, evoLink, aiHubMax, prospolabs, fal, kling, replicate, kie, novita]) engine.register(make(engine));
 
 	const handlers = new Map<string, (ctx: Ctx) => Promise<void>>();
 	for (const module of engine.providers.values()) {

@@ -15,7 +15,9 @@ import path from 'node:path';
 import { KlingMcAiHubMaxApi } from '../../credentials/KlingMcAiHubMaxApi.credentials';
 import { KlingMcEvoLinkApi } from '../../credentials/KlingMcEvoLinkApi.credentials';
 import { KlingMcFalApi } from '../../credentials/KlingMcFalApi.credentials';
+import { KlingMcKieApi } from '../../credentials/KlingMcKieApi.credentials';
 import { KlingMcKlingApi } from '../../credentials/KlingMcKlingApi.credentials';
+import { KlingMcNovitaApi } from '../../credentials/KlingMcNovitaApi.credentials';
 import { KlingMcOxenApi } from '../../credentials/KlingMcOxenApi.credentials';
 import { KlingMcProspolabsApi } from '../../credentials/KlingMcProspolabsApi.credentials';
 import { KlingMcReplicateApi } from '../../credentials/KlingMcReplicateApi.credentials';
@@ -34,7 +36,9 @@ export const credentialTypes: Record<string, ICredentialType> = Object.fromEntri
 		new KlingMcAiHubMaxApi(),
 		new KlingMcEvoLinkApi(),
 		new KlingMcFalApi(),
+		new KlingMcKieApi(),
 		new KlingMcKlingApi(),
+		new KlingMcNovitaApi(),
 		new KlingMcOxenApi(),
 		new KlingMcProspolabsApi(),
 		new KlingMcReplicateApi(),

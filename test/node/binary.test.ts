@@ -18,7 +18,7 @@ const image = png({ width: 720, height: 1280 });
 const video = mp4({ durationSeconds: 5, width: 720, height: 1280 });
 
 async function fetchBack(provider: ProviderId, url: string): Promise<Buffer> {
-	if (provider === 'kling' && !url.startsWith('http')) return Buffer.from(url, 'base64');
+	if ((provider === 'kling' || provider === 'novita') && !url.startsWith('http')) return Buffer.from(url, 'base64');
 	const replicateFile = provider === 'replicate' && url.includes('/v1/files/');
 	const response = await fetch(replicateFile ? `${url}/download` : url, {
 		headers: replicateFile ? { authorization: `Bearer ${emu.keys.replicate}` } : {},
@@ -32,7 +32,7 @@ function submittedUrls(provider: ProviderId): { image: string; video: string } {
 	const input = (body.input ?? body) as Record<string, unknown>;
 	const first = (value: unknown) => (Array.isArray(value) ? String(value[0]) : String(value));
 	return {
-		image: first(input.image ?? input.image_url ?? input.image_urls ?? input.input_image),
+		image: first(input.image ?? input.image_url ?? input.image_urls ?? input.input_image ?? input.input_urls),
 		video: first(input.video ?? input.video_url ?? input.video_urls ?? input.input_video),
 	};
 }
@@ -58,7 +58,7 @@ const files = [
 	},
 ];
 
-it.each(['fal', 'replicate', 'waveSpeed'] as ProviderId[])('%s: binary image and video are uploaded byte-exact and the task completes', async (provider) => {
+it.each(['fal', 'kie', 'replicate', 'waveSpeed'] as ProviderId[])('%s: binary image and video are uploaded byte-exact and the task completes', async (provider) => {
 	const result = await runKling(emu, { provider, parameters: params('binary', 'binary'), files });
 	expect(result.error?.message).toBeUndefined();
 	expect(result.items[0].json).toMatchObject({ status: 'completed', motionVideo: { durationSeconds: 5, width: 720, height: 1280 } });
@@ -67,7 +67,7 @@ it.each(['fal', 'replicate', 'waveSpeed'] as ProviderId[])('%s: binary image and
 	expect((await fetchBack(provider, urls.video)).equals(video)).toBe(true);
 });
 
-it.each(['evoLink', 'kling'] as ProviderId[])('%s: a binary image is uploaded byte-exact (video by URL)', async (provider) => {
+it.each(['evoLink', 'kling', 'novita'] as ProviderId[])('%s: a binary image is uploaded byte-exact (video by URL)', async (provider) => {
 	const result = await runKling(emu, { provider, parameters: params('binary', 'url'), files });
 	expect(result.error?.message).toBeUndefined();
 	expect(result.items[0].json.status).toBe('completed');
@@ -75,11 +75,12 @@ it.each(['evoLink', 'kling'] as ProviderId[])('%s: a binary image is uploaded by
 });
 
 it.each([
-	['oxen', 'binary', 'url', /Oxen.ai cannot take the image as a file.*public link.*EvoLink, fal\.ai, Kling AI \(official API\), Replicate, WaveSpeedAI/],
-	['aiHubMax', 'url', 'binary', /AIHubMax cannot take the motion video as a file.*fal\.ai, Replicate, WaveSpeedAI/],
+	['oxen', 'binary', 'url', /Oxen.ai cannot take the image as a file.*public link.*EvoLink, fal\.ai, Kie\.ai, Kling AI \(official API\), Novita AI, Replicate, WaveSpeedAI/],
+	['aiHubMax', 'url', 'binary', /AIHubMax cannot take the motion video as a file.*fal\.ai, Kie\.ai, Replicate, WaveSpeedAI/],
 	['prospolabs', 'binary', 'url', /Prospolabs cannot take the image as a file/],
 	['kling', 'url', 'binary', /Kling AI \(official API\) cannot take the motion video as a file/],
 	['evoLink', 'url', 'binary', /EvoLink cannot take the motion video as a file/],
+	['novita', 'url', 'binary', /Novita AI cannot take the motion video as a file/],
 ] as Array<[ProviderId, string, string, RegExp]>)('%s: %s image / %s video is refused before anything is sent', async (provider, imageSource, videoSource, message) => {
 	const result = await runKling(emu, { provider, parameters: params(imageSource, videoSource), files, onError: 'continueRegularOutput' });
 	expect(result.items[0].json.error).toMatch(message);
@@ -125,4 +126,14 @@ it('several outputs land as one item each, with their own binary', async () => {
 	expect(result.items.map((item) => item.json.videoIndex)).toEqual([0, 1]);
 	expect(result.items[0].binary!.data.fileName).not.toBe(result.items[1].binary!.data.fileName);
 	expect(result.items.every((item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0)).toBe(true);
+});
+
+it('Kie.ai: the upload goes to its File Stream Upload API with a random name (same names overwrite at Kie)', async () => {
+	const result = await runKling(emu, { provider: 'kie', parameters: params('binary', 'url'), files });
+	expect(result.error?.message).toBeUndefined();
+	const upload = emu.requests.find((r) => r.provider === 'kie' && r.path === '/api/file-stream-upload')!;
+	expect(upload.method).toBe('POST');
+	expect(upload.headers.authorization).toBe(`Bearer ${emu.keys.kie}`);
+	expect(String(upload.headers['content-type'])).toMatch(/^multipart\/form-data/);
+	expect(emu.stats().uploads.kie).toBe(1);
 });

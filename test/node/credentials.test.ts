@@ -35,8 +35,26 @@ async function runTest(type: ICredentialType, credentials: ICredentialDataDecryp
 		headers: { ...(options.headers as Record<string, string>), ...(request.body ? { 'content-type': 'application/json' } : {}) },
 		body: request.body ? JSON.stringify(request.body) : undefined,
 	});
-	// As n8n 2.41's credential tester: a status rule is read only when the request fails (no ignoreHttpStatusErrors).
-	if (request.ignoreHttpStatusErrors || response.status < 400) return 'ok';
+	// As n8n 2.41's credential tester: a status rule is read only when the request fails (no ignoreHttpStatusErrors);
+	// a responseSuccessBody rule is read on the JSON of an answer that did not fail (Kie.ai answers a wrong key
+	// with HTTP 200 and `code: 401`).
+	if (request.ignoreHttpStatusErrors || response.status < 400) {
+		const text = await response.text();
+		for (const rule of test.rules ?? []) {
+			if (rule.type !== 'responseSuccessBody') continue;
+			let body: unknown;
+			try {
+				body = JSON.parse(text);
+			} catch {
+				body = undefined;
+			}
+			const value = String(rule.properties.key)
+				.split('.')
+				.reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as IDataObject)[key] : undefined), body);
+			if (value === rule.properties.value) return String(rule.properties.message);
+		}
+		return 'ok';
+	}
 	for (const rule of test.rules ?? []) {
 		if (rule.type === 'responseCode' && response.status === rule.properties.value) return String(rule.properties.message);
 	}
@@ -64,7 +82,9 @@ describe.each(ALL_PROVIDERS)('%s credential', (provider) => {
 			aiHubMax: 'https://api.aihubmax.com',
 			evoLink: 'https://api.evolink.ai',
 			fal: 'https://queue.fal.run',
+			kie: 'https://api.kie.ai',
 			kling: 'https://api-singapore.klingai.com',
+			novita: 'https://api.novita.ai',
 			oxen: 'https://hub.oxen.ai/api/ai',
 			prospolabs: 'https://api.prospolabs.com',
 			replicate: 'https://api.replicate.com',

@@ -205,3 +205,73 @@ it('an option the user did not set is not sent (no keep-sound default, no prompt
 	await runKling(emu, { provider: 'waveSpeed', parameters: { operation: 'submit', imageUrl: IMG(), videoUrl: VID(), characterOrientation: 'image', quality: 'pro', options: {} } });
 	expect(emu.requests.find((r) => r.method === 'POST')!.body).toEqual({ image: IMG(), video: VID(), character_orientation: 'image' });
 });
+
+it('Kie.ai: model kling-3.0/motion-control, input with input_urls/video_urls lists, mode 720p/1080p, callBackUrl, Bearer auth', async () => {
+	const req = await submit('kie', {}, { keepOriginalSound: true, callbackUrl: 'https://hook.example/kie' });
+	expect(req.path).toBe('/api/v1/jobs/createTask');
+	expect(req.headers.authorization).toBe(`Bearer ${emu.keys.kie}`);
+	// keep_original_sound has no documented field at Kie: "keep" is the only possible choice and is not sent.
+	expect(req.body).toEqual({
+		model: 'kling-3.0/motion-control',
+		input: {
+			input_urls: [IMG()],
+			video_urls: [VID()],
+			mode: '720p',
+			character_orientation: 'video',
+			prompt: '@Element1 dances',
+		},
+		callBackUrl: 'https://hook.example/kie',
+	});
+	await runKling(emu, { provider: 'kie', parameters: { operation: 'submit', imageUrl: IMG(), videoUrl: VID(), characterOrientation: 'image', quality: 'pro', options: {} } });
+	expect(emu.requests.filter((r) => r.method === 'POST').pop()!.body).toMatchObject({ input: { mode: '1080p', character_orientation: 'image' } });
+});
+
+it('Novita AI: image/video, model_name kling-v3-0-std/pro, boolean keep_original_sound, negative_prompt, extra.webhook.url', async () => {
+	const req = await submit('novita', {}, { keepOriginalSound: false, negativePrompt: 'blurry', callbackUrl: 'https://hook.example/nov' });
+	expect(req.path).toBe('/v3/async/kling-v3.0-motion-control');
+	expect(req.headers.authorization).toBe(`Bearer ${emu.keys.novita}`);
+	expect(req.body).toEqual({
+		image: IMG(),
+		video: VID(),
+		model_name: 'kling-v3-0-std',
+		character_orientation: 'video',
+		prompt: '@Element1 dances',
+		negative_prompt: 'blurry',
+		keep_original_sound: false,
+		extra: { webhook: { url: 'https://hook.example/nov' } },
+	});
+	await runKling(emu, { provider: 'novita', parameters: { operation: 'submit', imageUrl: IMG(), videoUrl: VID(), characterOrientation: 'image', quality: 'pro', options: {} } });
+	expect(emu.requests.filter((r) => r.method === 'POST').pop()!.body).toEqual({
+		image: IMG(),
+		video: VID(),
+		model_name: 'kling-v3-0-pro',
+		character_orientation: 'image',
+	});
+});
+
+it('Kie.ai and Novita AI: the status request carries the task id as a query parameter; Kie result URLs come from the resultJson string, Novita links carry their TTL', async () => {
+	for (const provider of ['kie', 'novita'] as ProviderId[]) {
+		const result = await runKling(emu, {
+			provider,
+			parameters: { operation: 'submitAndWait', imageUrl: IMG(), videoUrl: VID(), characterOrientation: 'image', quality: 'standard', options: { pollInterval: 0.05, timeout: 0.5 } },
+		});
+		expect(result.error?.message).toBeUndefined();
+		const json = result.items[0].json;
+		const task = emu.tasks(provider)[0];
+		expect(json).toMatchObject({ provider, taskId: task.id, status: 'completed', videoUrl: task.outputs[0] });
+		const poll = emu.requests.filter((r) => r.provider === provider && r.method === 'GET').pop()!;
+		if (provider === 'kie') {
+			expect(poll.path).toBe('/api/v1/jobs/recordInfo');
+			expect(poll.query).toEqual({ taskId: task.id });
+			expect(json.providerStatus).toBe('success');
+			expect(typeof (json.providerResponse as { data: { resultJson: unknown } }).data.resultJson).toBe('string');
+		} else {
+			expect(poll.path).toBe('/v3/async/task-result');
+			expect(poll.query).toEqual({ task_id: task.id });
+			expect(json.providerStatus).toBe('TASK_STATUS_SUCCEED');
+			// video_url_ttl 3600 s in the emulator: the expiry is about an hour from the check.
+			const ttl = Date.parse(String(json.urlExpiresAt)) - Date.parse(String(json.checkedAt));
+			expect(ttl).toBe(3600_000);
+		}
+	}
+});

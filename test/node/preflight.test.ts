@@ -88,3 +88,20 @@ it('the budget guard stops a batch before its first submit and lists the estimat
 	expect(result.error?.message).toMatch(/estimated cost of this run, \$1\.85, is over Max Cost \(USD\) \$1\.50: nothing was submitted.*item 0: \$0\.840, item 1: \$1\.008/);
 	expect(submits()).toBe(0);
 });
+
+it.each([
+	['novita', 'duration=5&w=720&h=1280&bytes=12000000', /11.44 MB; Novita AI accepts at most 10 MB/],
+	['novita', 'duration=5&w=280&h=500', /280×500 px; Novita AI needs at least 300 px/],
+	['kie', 'duration=2&w=720&h=1280', /2 s long; Kie\.ai needs at least 3 s/],
+	['kie', 'duration=12&w=720&h=1280', /12 s long; with Character Orientation "image" Kie\.ai accepts at most 10 s/],
+] as Array<[ProviderId, string, RegExp]>)('%s: a clip over its documented limits (%s) is refused with zero submits', async (provider, clip, message) => {
+	const result = await run(provider, clip);
+	expect(result.items[0].json.error).toMatch(message);
+	expect(submits()).toBe(0);
+});
+
+it.each(['kie', 'novita'] as ProviderId[])('%s publishes no rate we could read: no estimate, a note, and the task still runs', async (provider) => {
+	const result = await run(provider, 'duration=5&w=720&h=1280');
+	expect(result.items[0].json).toMatchObject({ status: 'completed', estimatedCostUsd: null });
+	expect(typeof result.items[0].json.costNote).toBe('string');
+});

@@ -59,7 +59,7 @@ it('a prompt over 2,500 characters is refused', async () => {
 it('an option the provider cannot honour names the providers that can', async () => {
 	const message = await refused('aiHubMax', {}, { negativePrompt: 'blurry' });
 	expect(message).toMatch(/Negative Prompt \(negativePrompt\) is not supported by AIHubMax/);
-	expect(message).toMatch(/Providers that support it: WaveSpeedAI/);
+	expect(message).toMatch(/Providers that support it: Novita AI, WaveSpeedAI\./);
 	expect(await refused('waveSpeed', { characterOrientation: 'video' }, { elementId: 'e1' })).toMatch(
 		/Providers that support it: EvoLink, Kling AI \(official API\)/,
 	);
@@ -95,4 +95,27 @@ it('with "Continue", bad items become error items and the good ones still run', 
 it('Cancel on a provider without a cancel call names the providers that can', async () => {
 	const result = await runKling(emu, { provider: 'kling', parameters: { operation: 'cancel', taskId: 'abc', options: {} } });
 	expect(result.error?.message).toMatch(/has no documented way to cancel.*fal\.ai, Oxen\.ai, Replicate/);
+});
+
+it('Kie.ai: turning the original sound off, a negative prompt or an element is refused before any call', async () => {
+	expect(await refused('kie', {}, { keepOriginalSound: false })).toMatch(
+		/Kie\.ai documents no switch for the reference video's sound.*AIHubMax, EvoLink, fal\.ai, Kling AI \(official API\), Novita AI, Oxen\.ai, Prospolabs, Replicate, WaveSpeedAI/,
+	);
+	expect(await refused('kie', {}, { negativePrompt: 'blurry' })).toMatch(/not supported by Kie\.ai/);
+	expect(await refused('kie', { characterOrientation: 'video' }, { elementId: 'e1' })).toMatch(/not supported by Kie\.ai/);
+	expect(await refused('kie', {}, { watermark: true })).toMatch(/not supported by Kie\.ai/);
+});
+
+it('Novita AI: an element or a watermark is refused before any call', async () => {
+	expect(await refused('novita', { characterOrientation: 'video' }, { elementId: 'e1' })).toMatch(/not supported by Novita AI/);
+	expect(
+		await refused('novita', { characterOrientation: 'video' }, { elementFrontalImageUrl: 'https://e.com/f.png', elementReferenceImageUrls: 'https://e.com/s.png' }),
+	).toMatch(/not supported by Novita AI/);
+	expect(await refused('novita', {}, { watermark: false })).toMatch(/not supported by Novita AI/);
+});
+
+it.each(['kie', 'novita'] as ProviderId[])('Cancel on %s (no documented cancel) names the providers that can', async (provider) => {
+	const result = await runKling(emu, { provider, parameters: { operation: 'cancel', taskId: 'abc', options: {} } });
+	expect(result.error?.message).toMatch(/has no documented way to cancel.*fal\.ai, Oxen\.ai, Replicate/);
+	expect(emu.requests.filter((r) => r.provider === provider)).toHaveLength(0);
 });

@@ -62,6 +62,28 @@ describe('checkClip', () => {
 		expect(checkClip(P('fal'), 'image', { ...ok, width: 200, height: 200, fileSize: 500 * 1024 * 1024 })).toEqual([]);
 	});
 
+	test('Kie.ai and Novita AI: their own documented limits', () => {
+		// Novita: video ≤ 10 MB and ≥ 300 px on each side; Kie: video ≤ 100 MB.
+		expect(checkClip(P('novita'), 'video', { ...ok, fileSize: 12 * 1024 * 1024 })[0]).toMatchObject({
+			code: 'fileTooLarge',
+			message: 'The motion video is 12 MB; Novita AI accepts at most 10 MB: compress it',
+			source: 'https://novita.ai/docs/api-reference/model-apis-kling-v3.0-motion-control',
+			inferred: false,
+		});
+		expect(checkClip(P('novita'), 'image', { ...ok, width: 280, height: 500 })[0].code).toBe('tooSmall');
+		expect(checkClip(P('kie'), 'video', { ...ok, fileSize: 12 * 1024 * 1024 })).toEqual([]);
+		expect(checkClip(P('kie'), 'video', { ...ok, fileSize: 120 * 1024 * 1024 })[0].code).toBe('fileTooLarge');
+		expect(checkClip(P('kie'), 'image', { durationSeconds: 2 })[0]).toMatchObject({ code: 'tooShort', inferred: false });
+		expect(checkImage(P('kie'), { type: 'webp', width: 768, height: 1024 })[0].message).toBe(
+			'The character image is a WebP file; Kie.ai accepts JPG or PNG: convert it',
+		);
+		expect(checkImage(P('novita'), { type: 'png', width: 299, height: 1000, fileSize: 11 * 1024 * 1024 }).map((p) => p.code)).toEqual([
+			'tooSmall',
+			'aspectRatio',
+			'fileTooLarge',
+		]);
+	});
+
 	test('several problems at once, unknown values are skipped', () => {
 		expect(checkClip(P('waveSpeed'), 'image', { durationSeconds: 45, width: 200, height: 200, fileSize: 20e6 }).map((p) => p.code)).toEqual(['tooLong', 'tooSmall', 'fileTooLarge']);
 		expect(checkClip(P('waveSpeed'), 'image', {})).toEqual([]);

@@ -2,7 +2,7 @@
 import { billedSeconds, estimateCost, maxCost, PRICE_TABLE, renderPriceTableMarkdown } from '../../nodes/KlingMotionControl/preflight/pricing';
 import type { ProviderId } from '../../nodes/KlingMotionControl/providers/types';
 
-const ALL: ProviderId[] = ['aiHubMax', 'evoLink', 'fal', 'kling', 'oxen', 'prospolabs', 'replicate', 'waveSpeed'];
+const ALL: ProviderId[] = ['aiHubMax', 'evoLink', 'fal', 'kie', 'kling', 'novita', 'oxen', 'prospolabs', 'replicate', 'waveSpeed'];
 
 describe('estimateCost', () => {
 	test.each([
@@ -85,9 +85,11 @@ describe('prices.json', () => {
 		const md = renderPriceTableMarkdown();
 		const lines = md.split('\n');
 		expect(lines[0]).toBe('| Provider | Standard (USD/s) | Pro (USD/s) | Billing | As of |');
-		expect(lines.filter((l) => l.startsWith('| ') && l.includes('(`'))).toHaveLength(8);
+		expect(lines.filter((l) => l.startsWith('| ') && l.includes('(`'))).toHaveLength(10);
 		expect(md).toContain('| WaveSpeedAI (`waveSpeed`) | [$0.126](https://wavespeed.ai/models/kwaivgi/kling-v3.0-std/motion-control) [I] | [$0.168](https://wavespeed.ai/models/kwaivgi/kling-v3.0-pro/motion-control) |');
 		expect(md).toContain('| Oxen.ai (`oxen`) | not published | not published |');
+		expect(md).toContain('| Kie.ai (`kie`) | not published | not published |');
+		expect(md).toContain('| Novita AI (`novita`) | not published | not published |');
 		expect(md).toContain('rounded up');
 	});
 });

@@ -43,8 +43,9 @@ export function taskJson(
 	json.checkedAt = now.toISOString();
 	if (state.status === 'completed') {
 		const hours = adapter.capabilities.outputLifetimeHours;
-		// An estimate from the provider's documented retention, counted from now.
-		json.urlExpiresAt = hours ? new Date(now.getTime() + hours * 3600_000).toISOString() : null;
+		// The task's own TTL where the provider reports one (Novita), else the documented retention, from now.
+		const ms = state.urlTtlSeconds !== undefined ? state.urlTtlSeconds * 1000 : hours ? hours * 3600_000 : undefined;
+		json.urlExpiresAt = ms ? new Date(now.getTime() + ms).toISOString() : null;
 	}
 	json.providerResponse = (state.raw ?? null) as IDataObject;
 	return json;

@@ -131,7 +131,10 @@ export async function callProvider(
 	}
 	const { response } = outcome;
 	const { body, invalidJson } = parseBody(response.body);
-	return { statusCode: response.statusCode, headers: response.headers ?? {}, body, invalidJson };
+	// Kie.ai reports most errors as HTTP 200 with the status in the envelope: act on that one.
+	const statusCode =
+		adapter.envelopeStatus && !invalidJson ? adapter.envelopeStatus(response.statusCode, body) : response.statusCode;
+	return { statusCode, headers: response.headers ?? {}, body, invalidJson };
 }
 
 /** Retry-After in milliseconds (seconds or an HTTP date), if the response carries one. */

@@ -148,6 +148,12 @@ function build(adapter: ProviderAdapter, raw: RawItemInput): MotionControlReques
 		if (typeof raw.keepOriginalSound !== 'boolean') {
 			throw new InputProblem('Keep Original Sound must be true or false');
 		}
+		if (raw.keepOriginalSound === false && adapter.capabilities.soundSwitch === false) {
+			const others = providerNames((other) => other.capabilities.soundSwitch !== false);
+			throw new InputProblem(
+				`${adapter.displayName} documents no switch for the reference video's sound, so Keep Original Sound cannot be turned off there. Turn it on (or remove the option), or pick a provider that can mute it: ${others}`,
+			);
+		}
 		request.keepOriginalSound = raw.keepOriginalSound;
 	}
 

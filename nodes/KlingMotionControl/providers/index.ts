@@ -1,7 +1,9 @@
 import { aiHubMax } from './aiHubMax';
 import { evoLink } from './evoLink';
 import { fal } from './fal';
+import { kie } from './kie';
 import { kling } from './kling';
+import { novita } from './novita';
 import { oxen } from './oxen';
 import { prospolabs } from './prospolabs';
 import { replicate } from './replicate';
@@ -16,7 +18,9 @@ export const PROVIDERS = {
 	aiHubMax,
 	evoLink,
 	fal,
+	kie,
 	kling,
+	novita,
 	oxen,
 	prospolabs,
 	replicate,

@@ -80,6 +80,8 @@ export interface TaskState {
 	durationSeconds?: number;
 	/** Set by the engine: the provider said completed but gave no video URL (not completed for us). */
 	awaitingOutput?: boolean;
+	/** Seconds the output URLs stay valid, when the provider says so per task. */
+	urlTtlSeconds?: number;
 	/** The status says done, but the outputs come from a second request the adapter describes. */
 	followUp?: FollowUp;
 	raw: unknown;
@@ -156,6 +158,8 @@ export interface ProviderCapabilities {
 	callbackHttpsOnly?: boolean;
 	/** A submit can be looked up by its idempotency key (`buildLookup`). */
 	idempotentSubmit?: boolean;
+	/** false: the provider documents no switch for the reference video's sound, so only the default can be honoured. */
+	soundSwitch?: false;
 	/** How long output URLs stay valid, in hours (undefined = not documented / long-lived). */
 	outputLifetimeHours?: number;
 	/** Inputs that may come as files from earlier nodes (uploaded through the provider's own API). */
@@ -182,6 +186,11 @@ export interface ProviderAdapter {
 	/** Find the task a submit with this idempotency key created (where the provider documents a lookup). */
 	buildLookup?(idempotencyKey: string, ctx: ProviderContext): RequestSpec;
 	parseError(statusCode: number, body: unknown): ProviderError;
+	/**
+	 * Errors that come as a 2xx with the real status in the JSON envelope (a `code` field): returns the
+	 * status the engine should act on (the HTTP status when the envelope says nothing else).
+	 */
+	envelopeStatus?(httpStatus: number, body: unknown): number;
 	buildUpload?(file: UploadFile, ctx: ProviderContext): UploadPlan;
 	/** An output URL that only the provider's key can download (on its own API host). */
 	downloadNeedsKey?(url: string, ctx: ProviderContext): boolean;

@@ -5,7 +5,9 @@ export type ProviderId =
 	| 'aiHubMax'
 	| 'evoLink'
 	| 'fal'
+	| 'kie'
 	| 'kling'
+	| 'novita'
 	| 'oxen'
 	| 'prospolabs'
 	| 'replicate'
@@ -15,7 +17,9 @@ export const PROVIDER_IDS: readonly ProviderId[] = [
 	'aiHubMax',
 	'evoLink',
 	'fal',
+	'kie',
 	'kling',
+	'novita',
 	'oxen',
 	'prospolabs',
 	'replicate',
@@ -34,6 +38,8 @@ export const EMULATOR_KEYS = {
 	kling: { accessKey: 'kling-test-ak', secretKey: 'kling-test-sk' },
 	/** Kling's newer API-key sign-in (`Authorization: Bearer <key>`). */
 	klingApiKey: 'kling-test-api-key',
+	kie: 'kie-test-key',
+	novita: 'novita-test-key',
 } as const;
 
 /** Secrets used to sign outgoing webhooks where the provider documents signing. */
