@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { PROVIDERS } from './providers';
+
 const submitOps = ['submit', 'submitAndWait'];
 const taskOps = ['cancel', 'getStatus', 'waitForCompletion'];
 
@@ -79,23 +81,28 @@ function mediaSource(kind: 'image' | 'video', what: string, uploaders: string): 
 	];
 }
 
+// Only the providers in the registry: a single-provider package (npm run build:packages) offers one.
+const providerOptions = [
+	{ name: 'AIHubMax', value: 'aiHubMax' },
+	{ name: 'EvoLink', value: 'evoLink' },
+	{ name: 'Fal.ai', value: 'fal' },
+	{ name: 'Kling AI (Official API)', value: 'kling' },
+	{ name: 'Oxen.ai', value: 'oxen' },
+	{ name: 'Prospolabs', value: 'prospolabs' },
+	{ name: 'Replicate', value: 'replicate' },
+	{ name: 'WaveSpeedAI', value: 'waveSpeed' },
+].filter((option) => option.value in PROVIDERS);
+// WaveSpeedAI stays the all-in-one package's default: saved workflows omit a parameter at its default.
+const defaultProvider = 'waveSpeed' in PROVIDERS ? 'waveSpeed' : providerOptions[0].value;
+
 export const properties: INodeProperties[] = [
 	{
 		displayName: 'Provider',
 		name: 'authentication',
 		type: 'options',
 		noDataExpression: true,
-		options: [
-			{ name: 'AIHubMax', value: 'aiHubMax' },
-			{ name: 'EvoLink', value: 'evoLink' },
-			{ name: 'Fal.ai', value: 'fal' },
-			{ name: 'Kling AI (Official API)', value: 'kling' },
-			{ name: 'Oxen.ai', value: 'oxen' },
-			{ name: 'Prospolabs', value: 'prospolabs' },
-			{ name: 'Replicate', value: 'replicate' },
-			{ name: 'WaveSpeedAI', value: 'waveSpeed' },
-		],
-		default: 'waveSpeed',
+		options: providerOptions,
+		default: defaultProvider,
 		description: 'The API provider that runs Kling 3.0 Motion Control for you',
 	},
 	{
