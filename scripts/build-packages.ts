@@ -53,7 +53,7 @@ export interface BuiltPackage {
 // The registry
 
 /** The object literal of `export const PROVIDERS … = { … }`, its keys, and the import line of each. */
-function parseRegistry(source: string) {
+export function parseRegistry(source: string) {
 	const match = /export const PROVIDERS(\s*:\s*([^=]+?))?\s*=\s*\{([^}]*)\}(\s*as const)?(\s*satisfies\s+[^;]+)?;/.exec(source);
 	if (!match) throw new Error(`${REGISTRY}: no \`export const PROVIDERS = { … };\` found`);
 	const keys = match[3]
@@ -75,7 +75,7 @@ function parseRegistry(source: string) {
 }
 
 /** The registry reduced to one adapter; an annotation such as `Record<ProviderId, …>` is kept by a cast. */
-function reduceRegistry(source: string, keep: string): string {
+export function reduceRegistry(source: string, keep: string): string {
 	const registry = parseRegistry(source);
 	let out = source;
 	for (const [key, line] of registry.imports) if (key !== keep) out = out.replace(line, '');
