@@ -301,7 +301,14 @@ function main() {
 	const adapters = loadAdapters().filter((adapter) => !only.length || only.includes(adapter.id));
 	const credentials = credentialFiles();
 	mkdirSync(OUT, { recursive: true });
-	for (const old of readdirSync(OUT).filter((f) => f.endsWith('.tgz'))) rmSync(join(OUT, old));
+	const prefix = readProject().singlePackagePrefix;
+	// A partial build (`-- fal kling`) replaces those packages and keeps the others' entries.
+	const listFile = join(OUT, 'packages.json');
+	const rebuilt = new Set(adapters.map((adapter) => packageName(adapter, prefix)));
+	const kept = (existsSync(listFile) ? (JSON.parse(readFileSync(listFile, 'utf8')) as BuiltPackage[]) : []).filter(
+		(pkg) => only.length > 0 && !rebuilt.has(pkg.name) && existsSync(join(ROOT, pkg.tarball)),
+	);
+	for (const old of readdirSync(OUT).filter((f) => f.endsWith('.tgz') && !kept.some((pkg) => pkg.tarball.endsWith(`/${f}`)))) rmSync(join(OUT, old));
 	const built: BuiltPackage[] = [];
 	for (const adapter of adapters) {
 		const credentialFile = credentials.get(adapter.credentialType);
@@ -310,7 +317,8 @@ function main() {
 		built.push(pkg);
 		console.log(`${pkg.name}: ${pkg.files.length} files, ${(pkg.packedBytes / 1024).toFixed(1)} kB packed, ${(pkg.unpackedBytes / 1024).toFixed(1)} kB unpacked → ${pkg.tarball}`);
 	}
-	writeFileSync(join(OUT, 'packages.json'), JSON.stringify(built, null, 2) + '\n');
+	const all = [...kept, ...built].sort((a, b) => a.name.localeCompare(b.name));
+	writeFileSync(listFile, JSON.stringify(all, null, 2) + '\n');
 }
 
 if (require.main === module) {
