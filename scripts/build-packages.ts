@@ -129,7 +129,7 @@ function tsconfig(entries: string[]) {
 	return { compilerOptions, files: entries, include: [`${NODE_DIR}/*.node.json`] };
 }
 
-function buildOne(adapter: Adapter, credentialFile: string, rootPkg: Record<string, unknown>): BuiltPackage {
+function buildOne(adapter: Adapter, credentialFile: string, rootPkg: Record<string, unknown>, allIds: string[]): BuiltPackage {
 	const project = readProject();
 	const urls = projectUrls(project);
 	const name = packageName(adapter, project.singlePackagePrefix);
@@ -144,6 +144,9 @@ function buildOne(adapter: Adapter, credentialFile: string, rootPkg: Record<stri
 	const codex = JSON.parse(readFileSync(join(dir, CODEX_FILE), 'utf8')) as Record<string, unknown>;
 	codex.node = `${name}.${(codex.node as string).split('.').pop()}`;
 	codex.resources = { primaryDocumentation: [{ url: urls.readme }], credentialDocumentation: [{ url: urls.providersDoc }] };
+	// Search aliases: none naming another provider.
+	const others = new Set(allIds.filter((id) => id !== adapter.id).map((id) => id.toLowerCase()));
+	codex.alias = [...new Set([...((codex.alias as string[]) ?? []).filter((alias) => !others.has(alias.toLowerCase())), adapter.displayName])];
 	writeFileSync(join(dir, CODEX_FILE), JSON.stringify(codex, null, '\t') + '\n');
 	symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
 
@@ -298,7 +301,9 @@ function main() {
 	const only = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
 	const rootPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
 	if (!existsSync(join(ROOT, 'LICENSE'))) throw new Error('LICENSE is missing');
-	const adapters = loadAdapters().filter((adapter) => !only.length || only.includes(adapter.id));
+	const everyAdapter = loadAdapters();
+	const allIds = everyAdapter.map((adapter) => adapter.id);
+	const adapters = everyAdapter.filter((adapter) => !only.length || only.includes(adapter.id));
 	const credentials = credentialFiles();
 	mkdirSync(OUT, { recursive: true });
 	const prefix = readProject().singlePackagePrefix;
@@ -313,7 +318,7 @@ function main() {
 	for (const adapter of adapters) {
 		const credentialFile = credentials.get(adapter.credentialType);
 		if (!credentialFile) throw new Error(`no credentials/*.credentials.ts has name = '${adapter.credentialType}' (adapter ${adapter.id})`);
-		const pkg = buildOne(adapter, credentialFile, rootPkg);
+		const pkg = buildOne(adapter, credentialFile, rootPkg, allIds);
 		built.push(pkg);
 		console.log(`${pkg.name}: ${pkg.files.length} files, ${(pkg.packedBytes / 1024).toFixed(1)} kB packed, ${(pkg.unpackedBytes / 1024).toFixed(1)} kB unpacked → ${pkg.tarball}`);
 	}
