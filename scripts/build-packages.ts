@@ -144,8 +144,10 @@ function buildOne(adapter: Adapter, credentialFile: string, rootPkg: Record<stri
 	const codex = JSON.parse(readFileSync(join(dir, CODEX_FILE), 'utf8')) as Record<string, unknown>;
 	codex.node = `${name}.${(codex.node as string).split('.').pop()}`;
 	codex.resources = { primaryDocumentation: [{ url: urls.readme }], credentialDocumentation: [{ url: urls.providersDoc }] };
-	// Search aliases: none naming another provider.
-	const others = new Set(allIds.filter((id) => id !== adapter.id).map((id) => id.toLowerCase()));
+	// Search aliases: none naming another provider (the model's own name, Kling, stays).
+	const others = new Set(
+		allIds.filter((id) => id !== adapter.id && !(rootPkg.name as string).includes(id.toLowerCase())).map((id) => id.toLowerCase()),
+	);
 	codex.alias = [...new Set([...((codex.alias as string[]) ?? []).filter((alias) => !others.has(alias.toLowerCase())), adapter.displayName])];
 	writeFileSync(join(dir, CODEX_FILE), JSON.stringify(codex, null, '\t') + '\n');
 	symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
