@@ -27,8 +27,12 @@ export const PROVIDERS = {
 	waveSpeed,
 } satisfies Record<string, ProviderAdapter>;
 
-/** The provider of a node that never set one (saved workflows rely on it: never change it). */
-export const DEFAULT_PROVIDER: keyof typeof PROVIDERS = 'waveSpeed';
+/**
+ * The provider of a node that never set one (saved workflows rely on it: never change it). A
+ * single-provider package (npm run build:packages) has only its own provider, which is then the default.
+ */
+const FIRST_DEFAULT = 'waveSpeed';
+export const DEFAULT_PROVIDER = (FIRST_DEFAULT in PROVIDERS ? FIRST_DEFAULT : Object.keys(PROVIDERS)[0]) as keyof typeof PROVIDERS;
 
 export const ADAPTERS: readonly ProviderAdapter[] = Object.values(PROVIDERS);
 

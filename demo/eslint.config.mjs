@@ -1,0 +1,2 @@
+// Tooling lint (see ../eslint.tooling.mjs).
+export { default } from '../eslint.tooling.mjs';
