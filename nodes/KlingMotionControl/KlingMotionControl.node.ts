@@ -7,8 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { OPERATIONS } from './actions/router';
-import { router } from './actions/router';
+import { OPERATIONS, router } from './actions/router';
 import { providerNotices, providerProperty } from './actions/shared.description';
 import { ADAPTERS } from './providers';
 

@@ -43,15 +43,9 @@ async function runTest(type: ICredentialType, credentials: ICredentialDataDecryp
 	// a responseSuccessBody rule is read on the JSON of an answer that did not fail (Kie.ai answers a wrong key
 	// with HTTP 200 and `code: 401`).
 	if (request.ignoreHttpStatusErrors || response.status < 400) {
-		const text = await response.text();
+		const body: unknown = response.data;
 		for (const rule of test.rules ?? []) {
 			if (rule.type !== 'responseSuccessBody') continue;
-			let body: unknown;
-			try {
-				body = JSON.parse(text);
-			} catch {
-				body = undefined;
-			}
 			const value = String(rule.properties.key)
 				.split('.')
 				.reduce<unknown>((at, key) => (at !== null && typeof at === 'object' ? (at as IDataObject)[key] : undefined), body);
