@@ -7,6 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { router } from './actions/router';
+import { withToolParameters } from './actions/toolDescriptions';
 import { properties } from './description';
 import { PROVIDERS } from './providers';
 
@@ -29,7 +30,7 @@ export class KlingMotionControl implements INodeType {
 			required: true,
 			displayOptions: { show: { authentication: [adapter.id] } },
 		})),
-		properties,
+		properties: withToolParameters(properties),
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

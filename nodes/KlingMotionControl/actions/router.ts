@@ -5,6 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../engine/errors';
 import { errorItem } from '../engine/output';
 import { newEarlyChecks, type Runtime } from '../engine/tasks';
+import { assertToolOptions, compactToolOutput, isToolRun } from '../engine/toolMode';
 import { getProviderContext } from '../engine/transport';
 import { getProvider } from '../providers';
 import * as cancel from './cancel.operation';
@@ -45,6 +46,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			description: 'Pick a provider in the Provider field.',
 		});
 	}
+	const toolRun = isToolRun(this);
+	if (toolRun) assertToolOptions(this);
 	const { concurrency, ...settings } = engineSettings(this);
 	const rt: Runtime = {
 		fns: this,
@@ -99,5 +102,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 		output.push(item);
 	}
-	return [output];
+	return [toolRun ? compactToolOutput(output, operation, settings.pollIntervalMs) : output];
 }
