@@ -52,7 +52,9 @@ type Connections = Record<string, Record<string, Array<Array<{ node: string; typ
 let seq = 0;
 const id = (): string => `00000000-0000-4000-9000-${String(++seq).padStart(12, '0')}`;
 
-function agentWorkflow(wfId: string, name: string, prompt: string, tools: Node[]): unknown {
+type WorkflowJson = { id: string } & Record<string, unknown>;
+
+function agentWorkflow(wfId: string, name: string, prompt: string, tools: Node[]): WorkflowJson {
 	const nodes: Node[] = [
 		{ id: id(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
 		{ id: id(), name: 'AI Agent', ...AGENT, position: [220, 0], parameters: { promptType: 'define', text: prompt, options: { maxIterations: 12 } } },
@@ -90,7 +92,7 @@ function klingTool(name: string, parameters: Params, i: number): Node {
  * The detailed scenario: every parameter the model fills is left to the tool variant's `$fromAI`
  * defaults (the workflow sets only operation and options), as a user who adds the tools does.
  */
-export function agentToolsWorkflow(): unknown {
+export function agentToolsWorkflow(): WorkflowJson {
 	const fast = { pollInterval: 1, timeout: 2 };
 	return agentWorkflow(AGENT_IDS.tools, 'AI Agent with Kling Motion Control tools', 'Make the videos of the e2e script. [script:tools]', [
 		klingTool(TOOLS.submitAndWait, { operation: 'submitAndWait', options: fast }, 0),
@@ -103,7 +105,7 @@ export function agentToolsWorkflow(): unknown {
 }
 
 /** examples/ai-agent-tool.json made runnable: placeholder URLs → emulator media, credentials → emulator / fake model. */
-export function agentExampleWorkflow(emu: Emulator): unknown {
+export function agentExampleWorkflow(emu: Emulator): WorkflowJson {
 	const m = media(emu);
 	const raw = readFileSync(join(ROOT, 'examples', AGENT_EXAMPLE), 'utf8')
 		.replace(/https?:\/\/example\.com\/[\w./-]+\.(png|jpe?g)/g, m.image('row=agent-example'))
