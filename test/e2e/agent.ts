@@ -2,14 +2,14 @@
 // credential whose Base URL is the local fake model, fakeModel.ts) → the node's operations as tools,
 // against the provider emulator. The fake model calls the tools in a scripted order and records what
 // n8n sends it: the tool schema and every tool result.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { TOOL_DESCRIPTIONS } from '../../nodes/KlingMotionControl/actions/toolDescriptions';
 import type { Emulator } from '../emulator';
 import type { Conversation, FakeModel, Script, ToolResult, Turn } from './fakeModel';
 import { conversationOf } from './fakeModel';
-import { CREDENTIAL_TYPES, credId, media, NODE_TYPE, ROOT } from '../e2e-shared';
+import { CACHE, CREDENTIAL_TYPES, credId, media, NODE_TYPE, ROOT } from '../e2e-shared';
 
 export const TOOL_TYPE = `${NODE_TYPE}Tool`;
 const AGENT = { type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3.1 };
@@ -259,6 +259,8 @@ export async function agentScenarios(d: Deps): Promise<void> {
 		c.eq(Object.keys(statusSchema?.properties ?? {}), ['taskId'], 'Get Status schema keys');
 
 		const results = conversationOf(requests[requests.length - 1].body).results;
+		// what the model got (tools and results), for a look: .cache/e2e/agent-model-<target>.json
+		writeFileSync(join(CACHE, `agent-model-${label}.json`), JSON.stringify({ tools: requests[0].body.tools, results }, null, 2));
 		c.eq(results.length, 7, `tool results reaching the model (${results.map((r) => `${r.tool}: ${r.content.slice(0, 80)}`).join(' | ')})`);
 		const task = (row: string) => emu.tasks('fal').find((x) => JSON.stringify(x).includes(`row=${row}`));
 		// 0: Submit and Wait → compact, complete

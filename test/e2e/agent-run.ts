@@ -1,0 +1,46 @@
+// Only scenario 6 (the node as AI Agent tools), on n8n 2.x: a quicker loop while working on tool mode.
+// `npm run test:e2e` runs the same scenarios in its 2.x suite.
+//   node -r ts-node/register/transpile-only test/e2e/agent-run.ts [--skip-build]
+import { join } from 'node:path';
+
+import { CACHE, Check, credentials, flag, log, packageTarball, Results, runMain, startN8nWithPackage, stopOnSignals } from '../e2e-shared';
+import { startEmulator } from '../emulator';
+import { agentExampleWorkflow, agentScenarios, agentScript, agentToolsWorkflow, openAiCredential } from './agent';
+import { FakeModel } from './fakeModel';
+
+runMain(async () => {
+	const results = new Results();
+	const emu = await startEmulator({ jobMs: 1500 });
+	const model = await new FakeModel(agentScript(emu)).start();
+	try {
+		const n = await startN8nWithPackage({
+			target: '2.x',
+			tarball: packageTarball(flag('skip-build')),
+			emulator: emu,
+			credentials: (e) => [...credentials(e), openAiCredential(model)],
+			workflows: (e) => [agentToolsWorkflow(), agentExampleWorkflow(e)],
+			name: 'agent-2.x',
+			log,
+		});
+		try {
+			await agentScenarios({
+				label: '2.x',
+				emu,
+				model,
+				execute: async (id) => {
+					const { run, cli } = await n.n8n.execute(id);
+					return { run, seconds: cli.seconds };
+				},
+				scenario: (target, name, fn) => results.scenario(name, fn, target),
+				check: (where) => new Check(where),
+			});
+		} finally {
+			await n.stop();
+		}
+	} finally {
+		await model.close();
+		await emu.close();
+	}
+	results.finish('e2e agent', join(CACHE, 'results-agent.json'));
+});
+stopOnSignals(log);
