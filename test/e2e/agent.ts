@@ -271,6 +271,8 @@ export async function agentScenarios(d: Deps): Promise<void> {
 		c.eq(r0.taskId, task('agent-happy')?.id, 'Submit and Wait taskId');
 		c.ok(typeof r0.videoUrl === 'string' && /^https?:\/\//.test(r0.videoUrl), `videoUrl ${String(r0.videoUrl)}`);
 		for (const k of FORBIDDEN_KEYS) c.ok(!(k in r0), `compact result carries ${k}`);
+		c.eq(r0.durationSeconds, 5, 'Submit and Wait durationSeconds (the 5 s motion video)');
+		c.ok('urlExpiresAt' in r0 && typeof r0.estimatedCostUsd === 'number', `Submit and Wait result lacks urlExpiresAt / estimatedCostUsd: ${results[0].content}`);
 		// 1–2: Submit, then Get Status says when to look again
 		const r1 = resultJson(results[1]);
 		const r2 = resultJson(results[2]);

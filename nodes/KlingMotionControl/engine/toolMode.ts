@@ -89,9 +89,13 @@ export function compactJson(json: IDataObject, operation: string, pollIntervalMs
 	const out: IDataObject = { provider: json.provider, taskId: json.taskId, status: json.status };
 	if (json.videoUrl) out.videoUrl = json.videoUrl;
 	if (Array.isArray(json.videoUrls) && json.videoUrls.length > 1) out.videoIndex = json.videoIndex ?? 0;
-	if (json.durationSeconds !== undefined) out.durationSeconds = json.durationSeconds;
+	// The provider's figure, else the motion video's length from the pre-flight check: the output is as
+	// long as the motion video, and pre-flight refuses clips above the orientation's limit.
+	const duration = json.durationSeconds ?? (json.motionVideo as IDataObject | undefined)?.durationSeconds;
+	if (duration !== undefined) out.durationSeconds = duration;
 	if (json.estimatedCostUsd !== undefined && json.estimatedCostUsd !== null) out.estimatedCostUsd = json.estimatedCostUsd;
-	if (json.urlExpiresAt) out.urlExpiresAt = json.urlExpiresAt;
+	// null: the provider documents no lifetime for its links (fal.ai, Oxen.ai)
+	if (json.status === 'completed') out.urlExpiresAt = json.urlExpiresAt ?? null;
 	if (json.errorMessage) out.error = oneLine(json.errorMessage);
 	const status = String(json.status);
 	if (!TERMINAL.includes(status)) {
