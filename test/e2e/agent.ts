@@ -12,7 +12,9 @@ import { conversationOf } from './fakeModel';
 import { CACHE, CREDENTIAL_TYPES, credId, media, NODE_TYPE, ROOT } from '../e2e-shared';
 
 export const TOOL_TYPE = `${NODE_TYPE}Tool`;
-const AGENT = { type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3.1 };
+const AGENT_TYPE = '@n8n/n8n-nodes-langchain.agent';
+/** AI Agent version per n8n major: 2.41 has 3.1 (default), 1.123 has 3 at most. */
+export const agentVersionFor = (n8nVersion: string): number => (n8nVersion.startsWith('1.') ? 3 : 3.1);
 const CHAT_MODEL = { type: '@n8n/n8n-nodes-langchain.lmChatOpenAi', typeVersion: 1.3 };
 export const OPENAI_CRED = { id: 'e2e-cred-fake-openai', name: 'fake OpenAI (e2e)' };
 
@@ -54,10 +56,10 @@ const id = (): string => `00000000-0000-4000-9000-${String(++seq).padStart(12, '
 
 type WorkflowJson = { id: string } & Record<string, unknown>;
 
-function agentWorkflow(wfId: string, name: string, prompt: string, tools: Node[]): WorkflowJson {
+function agentWorkflow(wfId: string, name: string, prompt: string, tools: Node[], agentVersion: number): WorkflowJson {
 	const nodes: Node[] = [
 		{ id: id(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-		{ id: id(), name: 'AI Agent', ...AGENT, position: [220, 0], parameters: { promptType: 'define', text: prompt, options: { maxIterations: 12 } } },
+		{ id: id(), name: 'AI Agent', type: AGENT_TYPE, typeVersion: agentVersion, position: [220, 0], parameters: { promptType: 'define', text: prompt, options: { maxIterations: 12 } } },
 		{
 			id: id(),
 			name: 'OpenAI Chat Model',
@@ -92,7 +94,7 @@ function klingTool(name: string, parameters: Params, i: number): Node {
  * The detailed scenario: every parameter the model fills is left to the tool variant's `$fromAI`
  * defaults (the workflow sets only operation and options), as a user who adds the tools does.
  */
-export function agentToolsWorkflow(): WorkflowJson {
+export function agentToolsWorkflow(agentVersion = 3.1): WorkflowJson {
 	const fast = { pollInterval: 1, timeout: 2 };
 	return agentWorkflow(AGENT_IDS.tools, 'AI Agent with Kling Motion Control tools', 'Make the videos of the e2e script. [script:tools]', [
 		klingTool(TOOLS.submitAndWait, { operation: 'submitAndWait', options: fast }, 0),
@@ -101,17 +103,18 @@ export function agentToolsWorkflow(): WorkflowJson {
 		klingTool(TOOLS.waitForCompletion, { operation: 'waitForCompletion', options: fast }, 3),
 		// times out after 3 s: the model must resume the task with Wait for Completion
 		klingTool(TOOLS.quick, { operation: 'submitAndWait', options: { pollInterval: 1, timeout: 0.05 } }, 4),
-	]);
+	], agentVersion);
 }
 
 /** examples/ai-agent-tool.json made runnable: placeholder URLs → emulator media, credentials → emulator / fake model. */
-export function agentExampleWorkflow(emu: Emulator): WorkflowJson {
+export function agentExampleWorkflow(emu: Emulator, agentVersion = 3.1): WorkflowJson {
 	const m = media(emu);
 	const raw = readFileSync(join(ROOT, 'examples', AGENT_EXAMPLE), 'utf8')
 		.replace(/https?:\/\/example\.com\/[\w./-]+\.(png|jpe?g)/g, m.image('row=agent-example'))
 		.replace(/https?:\/\/example\.com\/[\w./-]+\.(mp4|mov)/g, m.video(5));
 	const json = JSON.parse(raw) as { nodes: Node[]; name: string };
 	for (const n of json.nodes) {
+		if (n.type === AGENT_TYPE) n.typeVersion = agentVersion;
 		for (const [type, ref] of Object.entries(n.credentials ?? {})) {
 			if (type === 'openAiApi') Object.assign(ref, OPENAI_CRED);
 			else if (type === CREDENTIAL_TYPES[n.parameters.authentication as keyof typeof CREDENTIAL_TYPES]) {
