@@ -60,12 +60,23 @@ it('as a tool, Download Video is refused before anything is submitted', async ()
 	expect(emu.tasks('fal')).toHaveLength(0);
 });
 
-it('as a tool, a failed task (continue on fail) is one line with its task id', async () => {
-	const result = await runKling(emu, { provider: 'fal', parameters: submit('submitAndWait', {}, '&emu=fail'), asTool: true, onError: 'continueRegularOutput' });
+it.each([undefined, 'continueRegularOutput'] as const)('as a tool (onError %s), a failed task is a result: one line with its task id, no node error', async (onError) => {
+	const result = await runKling(emu, { provider: 'fal', parameters: submit('submitAndWait', {}, '&emu=fail'), asTool: true, onError });
+	expect(result.error).toBeUndefined();
 	const json = result.items[0].json;
 	const task = emu.tasks('fal')[0];
 	expect(json).toMatchObject({ provider: 'fal', taskId: task.id, status: 'failed' });
 	expect(String(json.error)).toContain(task.id);
+	expect(Object.keys(json).sort()).toEqual(['error', 'provider', 'status', 'taskId']);
+});
+
+it('as a tool, a timeout is a result naming the task to resume', async () => {
+	emu.jobMs = 60_000;
+	const result = await runKling(emu, { provider: 'fal', parameters: submit('submitAndWait', { timeout: 0.02 }), asTool: true });
+	expect(result.error).toBeUndefined();
+	const task = emu.tasks('fal')[0];
+	expect(result.items[0].json).toMatchObject({ taskId: task.id });
+	expect(String(result.items[0].json.error)).toMatch(/timeout.*Wait for Completion/);
 });
 
 it("the tool variant's parameters: one description per operation and $fromAI defaults; the plain node has neither", () => {

@@ -86,7 +86,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	const output: INodeExecutionData[] = [];
-	const continueOnFail = this.continueOnFail();
+	// As a tool, a failed item is a result the model can act on (task id, status), not an error of the
+	// node: n8n 1.x ends the whole agent execution on a tool error.
+	const continueOnFail = this.continueOnFail() || toolRun;
 	for (const [itemIndex, outcome] of outcomes.entries()) {
 		if ('items' in outcome) {
 			output.push(...outcome.items);

@@ -46,7 +46,7 @@ export function assertToolOptions(fns: IExecuteFunctions): void {
 }
 
 /** Upper bound for one-line texts in a tool result (provider messages can be long). */
-const MAX_LINE = 240;
+const MAX_LINE = 320;
 
 export function oneLine(text: unknown): string {
 	const line = String(text ?? '')
@@ -80,8 +80,8 @@ export function nextCheckAfterSeconds(json: IDataObject, pollIntervalMs: number)
  */
 export function compactJson(json: IDataObject, operation: string, pollIntervalMs: number): IDataObject {
 	if (typeof json.error === 'string') {
-		// a continue-on-fail item: {error, details}
-		const details = (json.details ?? {}) as IDataObject;
+		// an error item: {error, details} (or {error, message: details} for an error output of n8n < 2.36)
+		const details = (json.details ?? (typeof json.message === 'object' ? json.message : {}) ?? {}) as IDataObject;
 		const out: IDataObject = { error: oneLine(json.error) };
 		for (const key of ['provider', 'taskId', 'status']) if (details[key] !== undefined) out[key] = details[key];
 		return out;
