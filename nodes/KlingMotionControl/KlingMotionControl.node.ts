@@ -9,6 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { OPERATIONS, router } from './actions/router';
 import { providerNotices, providerProperty } from './actions/shared.description';
+import { withToolParameters } from './actions/toolDescriptions';
 import { ADAPTERS } from './providers';
 
 const operations = Object.values(OPERATIONS);
@@ -52,12 +53,12 @@ export class KlingMotionControl implements INodeType {
 			required: true,
 			displayOptions: { show: { authentication: [adapter.id] } },
 		})),
-		properties: [
+		properties: withToolParameters([
 			providerProperty,
 			...providerNotices,
 			operationProperty,
 			...operations.flatMap((operation) => operation.description),
-		],
+		]),
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

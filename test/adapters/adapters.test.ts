@@ -40,7 +40,8 @@ describe('registry', () => {
 
 	test('every Quality field starts at a value its providers accept', () => {
 		const { properties } = new KlingMotionControl().description;
-		for (const quality of properties.filter((p) => p.name === 'quality')) {
+		// The AI-tool variants (`@tool`) default to a $fromAI expression instead.
+		for (const quality of properties.filter((p) => p.name === 'quality' && !p.displayOptions?.show?.['@tool'])) {
 			const ids = (quality.displayOptions?.show?.authentication ?? []) as string[];
 			for (const id of ids) {
 				expect(PROVIDERS[id as keyof typeof PROVIDERS].capabilities.qualities).toContain(quality.default);

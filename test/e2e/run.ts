@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import type { Emulator } from '../emulator';
 import { startEmulator } from '../emulator';
 import type { ApiExecution, Installed, Item, N8n, Run, Workflow } from '../e2e-shared';
-import { CACHE, Check, ensureTargets, flag, log, NODE_TYPE, only, outputOf, packageTarball, PKG, Results, ROOT, runError, runMain, secs, sleep, startN8nWithPackage, stopOnSignals, TARGETS } from '../e2e-shared';
+import { CACHE, Check, credentials, ensureTargets, flag, log, NODE_TYPE, only, outputOf, packageTarball, PKG, Results, ROOT, runError, runMain, secs, sleep, startN8nWithPackage, stopOnSignals, TARGETS } from '../e2e-shared';
+import { agentExampleWorkflow, agentScenarios, agentScript, agentToolsWorkflow, openAiCredential } from './agent';
+import { FakeModel } from './fakeModel';
 import {
 	callbackPath,
 	callbackServer,
@@ -121,12 +123,17 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 		...perProvider,
 	];
 
+	// (6) AI Agent with the node as tools: n8n 2.x (its AI Agent 3.1 and OpenAI Chat Model 1.3)
+	const model = installed.target.version.startsWith('2.') ? await new FakeModel(agentScript(emu)).start() : undefined;
+	const agentWorkflows = model ? [agentToolsWorkflow(), agentExampleWorkflow(emu)] : [];
+
 	// imports, `n8n start`, owner + API key, the callback workflows published
 	const started = await startN8nWithPackage({
 		target: installed,
 		tarball,
 		emulator: emu,
-		workflows: [...exs.map((e) => e.workflow), ...scenarios],
+		credentials: (e) => [...credentials(e), ...(model ? [openAiCredential(model)] : [])],
+		workflows: [...exs.map((e) => e.workflow), ...scenarios, ...agentWorkflows],
 		activate: callbackProviders.map((p) => callbackWorkflowId(p)),
 		name: `run-${label}`,
 		log,
@@ -284,6 +291,20 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 			});
 		}
 
+		if (model) {
+			await agentScenarios({
+				label,
+				emu,
+				model,
+				execute: async (id) => {
+					const { run, cli } = await n8n.execute(id);
+					return { run, seconds: cli.seconds };
+				},
+				scenario: (target, name, fn) => results.scenario(name, fn, target),
+				check: (where) => new Check(where),
+			});
+		}
+
 		await scenario('emulator invariants', async () => {
 			const c: Check = new Check('emulator');
 			const s = emu.stats();
@@ -294,6 +315,7 @@ async function suite(installed: Installed, emu: Emulator, tarball: string): Prom
 		});
 	} finally {
 		await started.stop();
+		await model?.close();
 	}
 }
 

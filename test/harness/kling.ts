@@ -154,6 +154,18 @@ export interface KlingRun {
 	files?: Array<Record<string, FileSpec>>;
 	/** The node class to run; defaults to the TypeScript source (the demo passes the built dist/ class). */
 	nodeType?: INodeType;
+	/** Run it as n8n runs an AI Agent tool node: type `…klingMotionControlTool` (see toolVariant). */
+	asTool?: boolean;
+}
+
+/**
+ * The node as n8n's loader makes its AI Agent tool variant (packages/cli convertNodeToAiTool): the
+ * description's name + "Tool". Inputs and outputs stay `main` so the harness can feed the node; the
+ * node only looks at its type name.
+ */
+export function toolVariant(base: INodeType): INodeType {
+	const description = { ...base.description, name: `${base.description.name}Tool`, displayName: `${base.description.displayName} Tool` };
+	return Object.assign(Object.create(base) as INodeType, { description });
 }
 
 export async function runKling(emu: Emulator, options: KlingRun) {
@@ -166,7 +178,7 @@ export async function runKlingWith(credentials: Record<string, ICredentialDataDe
 	const kling: INode = {
 		id: 'a1b2c3d4-0000-4000-8000-000000000001',
 		name: 'Kling',
-		type: NODE_TYPE,
+		type: options.asTool ? `${NODE_TYPE}Tool` : NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: { authentication: provider, ...options.parameters },
@@ -189,7 +201,7 @@ export async function runKlingWith(credentials: Record<string, ICredentialDataDe
 	const result = await runWorkflow({
 		nodes,
 		connections,
-		nodeTypes: { [NODE_TYPE]: options.nodeType ?? sourceNode(), 'test.inspect': new Inspect(), 'test.files': filesNode(files ?? []) },
+		nodeTypes: { [options.asTool ? `${NODE_TYPE}Tool` : NODE_TYPE]: options.asTool ? toolVariant(options.nodeType ?? sourceNode()) : (options.nodeType ?? sourceNode()), 'test.inspect': new Inspect(), 'test.files': filesNode(files ?? []) },
 		credentialTypes,
 		credentials,
 		startNode: files ? 'Files' : 'Kling',

@@ -7,6 +7,7 @@ import type { Outcome } from '../engine/items';
 import { errorItem } from '../engine/output';
 import { newEarlyChecks, type Runtime } from '../engine/runtime';
 import { engineSettings } from '../engine/settings';
+import { assertToolOptions, compactToolOutput, isToolRun } from '../engine/toolMode';
 import { getProviderContext } from '../engine/transport';
 import { getProvider } from '../providers';
 import * as cancel from './cancel.operation';
@@ -57,11 +58,14 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!Object.prototype.hasOwnProperty.call(OPERATIONS, operation)) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`);
 	}
+	const toolRun = isToolRun(this);
+	if (toolRun) assertToolOptions(this);
+	const settings = engineSettings(this);
 	const rt: Runtime = {
 		fns: this,
 		adapter,
 		ctx: await getProviderContext(this, adapter),
-		settings: engineSettings(this),
+		settings,
 		signal: this.getExecutionCancelSignal(),
 		journal: new Map(),
 		early: newEarlyChecks(),
@@ -74,7 +78,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 
 	const output: INodeExecutionData[] = [];
-	const continueOnFail = this.continueOnFail();
+	// As a tool, a failed item is a result the model can act on (task id, status), not an error of the
+	// node: n8n 1.x ends the whole agent execution on a tool error.
+	const continueOnFail = this.continueOnFail() || toolRun;
 	for (const [itemIndex, outcome] of outcomes.entries()) {
 		if ('items' in outcome) {
 			output.push(...outcome.items);
@@ -90,5 +96,5 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 		output.push(item);
 	}
-	return [output];
+	return [toolRun ? compactToolOutput(output, operation, settings.pollIntervalMs) : output];
 }
