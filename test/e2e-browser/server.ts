@@ -68,6 +68,8 @@ export interface StartOptions {
 	/** Called with the installed package folder before n8n starts (exploration: patch a copy of dist/). */
 	patchPackage?: (packageDir: string) => void;
 	log?: (s: string) => void;
+	/** Folder name under <tmp>/kling-mc-e2e-browser/ (a scratch server next to a test run). */
+	runName?: string;
 }
 
 export async function startServer(o: StartOptions = {}): Promise<Server> {
@@ -77,7 +79,7 @@ export async function startServer(o: StartOptions = {}): Promise<Server> {
 	log(`n8n ${TARGET.version} ${installed.seconds ? `installed in ${installed.seconds.toFixed(0)} s` : 'reused'} (${installed.dir})`);
 	const tarball = buildAndPack(o.skipBuild ?? false);
 	// Outside the repository, so the package's peer n8n-workflow resolves to the n8n under test (see test/e2e/run.ts).
-	const runDir = join(tmpdir(), 'kling-mc-e2e-browser', 'run');
+	const runDir = join(tmpdir(), 'kling-mc-e2e-browser', o.runName ?? 'run');
 	rmSync(runDir, { recursive: true, force: true });
 	mkdirSync(runDir, { recursive: true });
 	const packageDir = installPackage(tarball, runDir);

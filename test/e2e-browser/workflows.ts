@@ -9,6 +9,9 @@ export const NODE_TYPE = 'n8n-nodes-kling-motion-control.klingMotionControl';
 export const NODE_NAME = 'Kling Motion Control';
 export const providerWorkflowId = (p: ProviderId): string => `browser-${p.toLowerCase()}`;
 export const ERROR_WORKFLOW_ID = 'browser-error-branch';
+/** Submit and Wait with Download Video on Replicate: the run whose video the binary view shows. */
+export const RUN_WORKFLOW_ID = 'browser-run';
+export const RUN_PROVIDER: ProviderId = 'replicate';
 export const FAIL_MESSAGE = 'E2E: the model refused this character';
 /** A credential of each provider whose key the emulator refuses. */
 export const wrongCredId = (p: ProviderId): string => `browser-wrong-${p.toLowerCase()}`;
@@ -47,15 +50,33 @@ export function browserWorkflows(emu: Emulator): Workflow[] {
 					imageUrl: m.image(),
 					videoUrl: m.video(5),
 					characterOrientation: 'image',
-					quality: 'pro',
+					quality: p === 'oxen' ? 'pro' : 'standard',
 					prompt: 'The character dances on a stage',
-					options: { downloadVideo: true, pollInterval: 1 },
+					options: {},
 				}),
 			],
 			connections: { Start: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
 			settings: { executionOrder: 'v1' },
 		}),
 	);
+	const run: Workflow = {
+		id: RUN_WORKFLOW_ID,
+		name: 'Kling run with the video',
+		active: false,
+		nodes: [
+			start(),
+			kling(RUN_PROVIDER, {
+				operation: 'submitAndWait',
+				imageUrl: m.image(),
+				videoUrl: m.video(5),
+				characterOrientation: 'image',
+				quality: 'standard',
+				options: { downloadVideo: true, pollInterval: 1 },
+			}),
+		],
+		connections: { Start: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
 	const failing: Workflow = {
 		id: ERROR_WORKFLOW_ID,
 		name: 'Kling error branch',
@@ -83,7 +104,7 @@ export function browserWorkflows(emu: Emulator): Workflow[] {
 		},
 		settings: { executionOrder: 'v1' },
 	};
-	return [...perProvider, failing];
+	return [...perProvider, run, failing];
 }
 
 /** One credential per provider with a key the emulator refuses (the credential test must fail). */
