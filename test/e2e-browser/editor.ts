@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
-import { OWNER } from './server';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Generous: two cores shared with other n8n processes. */
@@ -78,10 +77,10 @@ export async function launch(): Promise<Browser> {
 	};
 }
 
-export async function signIn(page: Page, baseUrl: string): Promise<void> {
+export async function signIn(page: Page, baseUrl: string, owner: { email: string; password: string }): Promise<void> {
 	await page.goto(`${baseUrl}/signin`);
-	await page.locator('input[name="emailOrLdapLoginId"], input[type="email"]').first().fill(OWNER.email);
-	await page.locator('input[name="password"]').fill(OWNER.password);
+	await page.locator('input[name="emailOrLdapLoginId"], input[type="email"]').first().fill(owner.email);
+	await page.locator('input[name="password"]').fill(owner.password);
 	await page.getByRole('button', { name: /sign in/i }).click();
 	await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: WAIT_MS });
 }

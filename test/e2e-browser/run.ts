@@ -7,14 +7,11 @@ import { join } from 'node:path';
 
 import type { Page } from 'playwright-core';
 
-import { ROOT } from '../e2e/install';
-import { credId } from '../e2e/workflows';
+import { credentials, credId, flag, ROOT, runMain, startN8nWithPackage, stopOnSignals } from '../e2e-shared';
 import type { Browser } from './editor';
 import { addOptionNames, choose, closeCredentialModal, credentialTestBanner, launch, openNode, optionNames, pickCredential, screenshot, SEL, signIn, WAIT_MS } from './editor';
 import type { Expected } from './expected';
 import { EXPECTED, OPERATION_LABELS } from './expected';
-import type { Server } from './server';
-import { startServer } from './server';
 import { browserWorkflows, ERROR_WORKFLOW_ID, FAIL_MESSAGE, NODE_NAME, providerWorkflowId, RUN_PROVIDER, RUN_WORKFLOW_ID, wrongCredentials, wrongCredId } from './workflows';
 
 const OUT = join(ROOT, '.cache', 'e2e-browser');
@@ -78,9 +75,9 @@ const mentions = (text: string, name: string): boolean => text.toLowerCase().inc
 
 // ---------- the steps ----------
 
-async function search(s: Server, query: string): Promise<void> {
+async function search(base: string, query: string): Promise<void> {
 	await step(`search "${query}" finds the node first`, async () => {
-		await page.goto(`${s.baseUrl}/workflow/new`);
+		await page.goto(`${base}/workflow/new`);
 		await page.locator(SEL.creatorPlus).first().click();
 		await page.locator(SEL.creatorSearch).fill(query);
 		const first = page.locator(SEL.creatorItem).first();
@@ -94,9 +91,9 @@ async function search(s: Server, query: string): Promise<void> {
 	});
 }
 
-async function actionsList(s: Server): Promise<void> {
+async function actionsList(base: string): Promise<void> {
 	await step('the node creator lists the main action first, and no "Custom API Call"', async () => {
-		await page.goto(`${s.baseUrl}/workflow/new`);
+		await page.goto(`${base}/workflow/new`);
 		await page.locator(SEL.creatorPlus).first().click();
 		await page.locator(SEL.creatorSearch).fill('Kling');
 		await page.locator(SEL.creatorItem).first().locator(SEL.creatorItemName).filter({ hasText: NODE_NAME }).click();
@@ -115,19 +112,19 @@ async function actionsList(s: Server): Promise<void> {
 	});
 }
 
-async function providerPanel(s: Server, x: Expected): Promise<void> {
+async function providerPanel(base: string, x: Expected): Promise<void> {
 	const p = x.displayName;
 	const wf = providerWorkflowId(x.id);
 	let opened = false;
 	const ndv = (): ReturnType<Page['locator']> => page.locator(SEL.ndv);
 	const ensureOpen = async (): Promise<void> => {
 		if (opened && (await ndv().isVisible())) return;
-		await openNode(page, s.baseUrl, wf, NODE_NAME);
+		await openNode(page, base, wf, NODE_NAME);
 		opened = true;
 	};
 
 	await step(`${p}: canvas subtitle names the operation and provider in the user's words`, async () => {
-		await page.goto(`${s.baseUrl}/workflow/${wf}`);
+		await page.goto(`${base}/workflow/${wf}`);
 		const node = page.locator(SEL.canvasNode).filter({ hasText: NODE_NAME }).first();
 		await node.waitFor();
 		const text = (await node.innerText()).replace(/\s+/g, ' ').trim();
@@ -225,11 +222,11 @@ async function providerPanel(s: Server, x: Expected): Promise<void> {
 	}
 }
 
-async function switchProvider(s: Server): Promise<void> {
+async function switchProvider(base: string): Promise<void> {
 	const from = EXPECTED.find((e) => e.id === 'fal')!;
 	const to = EXPECTED.find((e) => e.id === 'oxen')!;
 	await step(`switch provider on the panel: ${from.displayName} → ${to.displayName} (pick its credential)`, async () => {
-		const ndv = await openNode(page, s.baseUrl, providerWorkflowId(from.id), NODE_NAME);
+		const ndv = await openNode(page, base, providerWorkflowId(from.id), NODE_NAME);
 		await pickCredential(page, ndv, credId(to.id));
 		// the panel follows the new provider
 		await ndv.locator(SEL.notice).filter({ hasText: new RegExp(to.displayName.replace('.', '\\.'), 'i') }).first().waitFor({ timeout: 20_000 });
@@ -240,10 +237,10 @@ async function switchProvider(s: Server): Promise<void> {
 	});
 }
 
-async function execution(s: Server): Promise<void> {
+async function execution(base: string): Promise<void> {
 	const provider = EXPECTED.find((e) => e.id === RUN_PROVIDER)!;
 	await step(`run Submit and Wait (${provider.displayName}, Download Video): the video in the binary view`, async () => {
-		await page.goto(`${s.baseUrl}/workflow/${RUN_WORKFLOW_ID}`);
+		await page.goto(`${base}/workflow/${RUN_WORKFLOW_ID}`);
 		await page.locator(SEL.executeWorkflow).click();
 		await page.locator(SEL.canvasNode).filter({ hasText: NODE_NAME }).first().dblclick();
 		const ndv = page.locator(SEL.ndv);
@@ -266,9 +263,9 @@ async function execution(s: Server): Promise<void> {
 	});
 }
 
-async function errorBranch(s: Server): Promise<void> {
+async function errorBranch(base: string): Promise<void> {
 	await step('a failed task lands on the error branch with its task ID', async () => {
-		await page.goto(`${s.baseUrl}/workflow/${ERROR_WORKFLOW_ID}`);
+		await page.goto(`${base}/workflow/${ERROR_WORKFLOW_ID}`);
 		await page.locator(SEL.executeWorkflow).click();
 		// wait for the run to end (the Kling node's panel shows its status), then look at the "Failed" node
 		await page.locator(SEL.canvasNode).filter({ hasText: NODE_NAME }).first().dblclick();
@@ -291,28 +288,33 @@ async function main(): Promise<void> {
 	mkdirSync(SHOTS, { recursive: true });
 	log(`e2e-browser: n8n 2.41.1 editor in ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'}; screenshots ${SHOTS}`);
 	let t = Date.now();
-	const server = await startServer({
-		skipBuild: process.argv.includes('--skip-build'),
+	const server = await startN8nWithPackage({
+		target: '2.x',
+		name: 'browser',
+		skipBuild: flag('skip-build'),
+		// jobs end before the node's first status check: the editor shows the result within seconds
+		emulatorOptions: { jobMs: 1500 },
+		credentials: (emu) => [...credentials(emu), ...wrongCredentials(emu)],
 		workflows: browserWorkflows,
-		extraCredentials: wrongCredentials,
-		log: (x) => log(`  ${x}`),
+		log,
 	});
-	log(`setup: n8n, emulator, 16 credentials, ${browserWorkflows(server.emu).length} workflows (${secs(t)})`);
+	log(`setup: n8n with the package, emulator, 16 credentials (${secs(t)})`);
+	const base = server.url;
 	let browser: Browser | undefined;
 	try {
 		t = Date.now();
 		browser = await launch();
 		page = browser.page;
-		await signIn(page, server.baseUrl);
+		await signIn(page, base, server.owner);
 		log(`browser: Chromium ${browser.ctx.browser()?.version() ?? ''} signed in (${secs(t)})`);
 
-		await search(server, 'Kling');
-		await search(server, 'motion control');
-		await actionsList(server);
-		for (const x of EXPECTED) await providerPanel(server, x);
-		await switchProvider(server);
-		await execution(server);
-		await errorBranch(server);
+		await search(base, 'Kling');
+		await search(base, 'motion control');
+		await actionsList(base);
+		for (const x of EXPECTED) await providerPanel(base, x);
+		await switchProvider(base);
+		await execution(base);
+		await errorBranch(base);
 	} finally {
 		await browser?.close().catch(() => undefined);
 		await server.stop();
@@ -324,9 +326,5 @@ async function main(): Promise<void> {
 	process.exitCode = failed.length ? 1 : 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-
-main().catch((e) => {
-	console.error((e as Error).stack ?? e);
-	process.exit(1);
-});
+stopOnSignals(log);
+runMain(main);

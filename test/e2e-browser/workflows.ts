@@ -2,8 +2,8 @@
 // would: URLs of the emulator's media, Download Video on) and one whose task fails, on the error branch.
 import type { Emulator, ProviderId } from '../emulator';
 import { PROVIDER_IDS } from '../emulator';
-import type { Workflow } from '../e2e/workflows';
-import { CREDENTIAL_TYPES, credId, media } from '../e2e/workflows';
+import type { Workflow } from '../e2e-shared';
+import { CREDENTIAL_TYPES, credId, credName, media } from '../e2e-shared';
 
 export const NODE_TYPE = 'n8n-nodes-kling-motion-control.klingMotionControl';
 export const NODE_NAME = 'Kling Motion Control';
@@ -28,7 +28,7 @@ function kling(provider: ProviderId, parameters: Record<string, unknown>, extra:
 		typeVersion: 1,
 		position: [260, 0],
 		parameters: { authentication: provider, ...parameters },
-		credentials: { [CREDENTIAL_TYPES[provider]]: { id: credId(provider), name: `${provider} (emulator)` } },
+		credentials: { [CREDENTIAL_TYPES[provider]]: { id: credId(provider), name: credName(provider) } },
 		...extra,
 	};
 }
