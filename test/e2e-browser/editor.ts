@@ -122,7 +122,13 @@ export async function optionNames(page: Page, ndv: Locator, param: string): Prom
 
 export async function choose(page: Page, ndv: Locator, param: string, optionName: string): Promise<void> {
 	await ndv.locator(SEL.param(param)).click();
-	await page.locator(SEL.dropdownItem).filter({ hasText: optionName }).first().click();
+	const items = page.locator(SEL.dropdownItem);
+	await items.first().waitFor();
+	// by the whole name ("Wait for Completion" is also part of "Submit and Wait for Completion")
+	const names = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim());
+	const i = names.indexOf(optionName);
+	if (i < 0) throw new Error(`"${optionName}" is not offered in ${param} (offered: ${names.join(', ')})`);
+	await items.nth(i).click();
 }
 
 /** What "Add Option" offers (its list, opened and closed again); [] when there is no Options collection. */
