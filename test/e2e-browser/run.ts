@@ -107,6 +107,8 @@ async function actionsList(base: string): Promise<void> {
 			.filter((l, i, all) => !all.slice(0, i).some((x) => /^(Manage|\|)$/.test(x)) && !/^(Manage|\||Report issue)$/.test(l));
 		check(actions.length > 0, `no actions under "Actions": ${lines.slice(from, from + 12).join(' / ')}`);
 		check(!actions.includes('Custom API Call'), `"Custom API Call" is listed: ${actions.join(' / ')}`);
+		// per-provider Operation properties must not show up twice in the node creator
+		check(new Set(actions).size === actions.length, `an action is listed twice: ${actions.join(' / ')}`);
 		check(/animate|submit and wait/i.test(actions[0]), `first action is "${actions[0]}" (all: ${actions.join(' / ')})`);
 		return actions.join(' / ');
 	});
