@@ -71,6 +71,19 @@ async function step(name: string, fn: () => Promise<string | void>): Promise<boo
 	return ok;
 }
 
+/** Retries a check until it passes or `ms` have passed (the editor re-renders asynchronously). */
+async function eventually<T>(fn: () => Promise<T>, ms = 30_000): Promise<T> {
+	const until = Date.now() + ms;
+	for (;;) {
+		try {
+			return await fn();
+		} catch (e) {
+			if (Date.now() > until) throw e;
+			await page.waitForTimeout(500);
+		}
+	}
+}
+
 const mentions = (text: string, name: string): boolean => text.toLowerCase().includes(name.toLowerCase());
 
 // ---------- the steps ----------
@@ -137,12 +150,7 @@ async function providerPanel(base: string, x: Expected): Promise<void> {
 
 	await step(`${p}: the provider is named on the node panel`, async () => {
 		await ensureOpen();
-		const notices = (await ndv().locator(SEL.notice).allInnerTexts()).map((t) => t.trim());
-		check(
-			notices.some((n) => mentions(n, p)),
-			`no notice on the panel names ${p} (notices: ${JSON.stringify(notices)})`,
-		);
-		return notices.find((n) => mentions(n, p));
+		return await providerShown(ndv(), p);
 	});
 
 	await step(`${p}: credential test passes with the emulator's key`, async () => {
@@ -224,18 +232,48 @@ async function providerPanel(base: string, x: Expected): Promise<void> {
 	}
 }
 
+/**
+ * Where the panel names the provider: a notice (n8n moves `authentication` off the panel and shows a
+ * mixed Credential list), or a visible Provider dropdown (when `authentication` is an ordinary parameter).
+ */
+async function providerShown(ndv: ReturnType<Page['locator']>, displayName: string): Promise<string> {
+	const dropdown = ndv.locator(`${SEL.param('authentication')} input`);
+	if ((await dropdown.count()) > 0) {
+		const value = await dropdown.first().inputValue();
+		check(mentions(value, displayName) || mentions(displayName, value), `the Provider field shows "${value}", not ${displayName}`);
+		return `Provider field: ${value}`;
+	}
+	const notices = (await ndv.locator(SEL.notice).allInnerTexts()).map((t) => t.trim());
+	const notice = notices.find((n) => mentions(n, displayName));
+	check(notice, `no notice or Provider field on the panel names ${displayName} (notices: ${JSON.stringify(notices)})`);
+	return `notice: ${notice}`;
+}
+
 async function switchProvider(base: string): Promise<void> {
 	const from = EXPECTED.find((e) => e.id === 'fal')!;
 	const to = EXPECTED.find((e) => e.id === 'oxen')!;
 	await step(`switch provider on the panel: ${from.displayName} → ${to.displayName} (pick its credential)`, async () => {
 		const ndv = await openNode(page, base, providerWorkflowId(from.id), NODE_NAME);
-		await pickCredential(page, ndv, credId(to.id));
-		// the panel follows the new provider
-		await ndv.locator(SEL.notice).filter({ hasText: new RegExp(to.displayName.replace('.', '\\.'), 'i') }).first().waitFor({ timeout: 20_000 });
+		let how: string;
+		if ((await ndv.locator(SEL.param('authentication')).count()) > 0) {
+			// a visible Provider field: choose the provider, then its credential
+			const names = await optionNames(page, ndv, 'authentication');
+			const name = names.find((x) => mentions(x, to.displayName) || mentions(to.displayName, x));
+			check(name, `Provider offers no ${to.displayName}: ${names.join(', ')}`);
+			await choose(page, ndv, 'authentication', name);
+			await pickCredential(page, ndv, credId(to.id));
+			how = 'Provider field';
+		} else {
+			// n8n's mixed Credential list: a credential of another provider switches `authentication`
+			await pickCredential(page, ndv, credId(to.id));
+			how = 'Credential list';
+		}
+		// the panel follows the new provider (it re-renders asynchronously)
+		const shown = await eventually(() => providerShown(ndv, to.displayName));
 		const text = await ndv.locator(SEL.parameters).innerText();
 		check(!/is not supported/i.test(text), `after switching, the panel flags a value: ${text.split('\n').find((l) => /is not supported/i.test(l))}`);
 		const msg = sameSet(await addOptionNames(page, ndv), to.options.submitAndWait, `${to.displayName} options`);
-		return `notice names ${to.displayName}; no flagged value; ${msg}`;
+		return `switched with the ${how}; ${shown}; no flagged value; ${msg}`;
 	});
 }
 
