@@ -2,7 +2,7 @@
 //   node -r ts-node/register/transpile-only test/e2e-browser/run.ts [--skip-build] [--only <substring>]
 // Every check is a named step printed as PASS/FAIL; a failed step does not stop the others.
 // Screenshots of every step: .cache/e2e-browser/screenshots/ (git-ignored). Exit code 1 if any failed.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Page } from 'playwright-core';
@@ -12,7 +12,7 @@ import type { Browser } from './editor';
 import { addOptionNames, choose, closeCredentialModal, credentialTestBanner, launch, openNode, optionNames, pickCredential, screenshot, SEL, signIn, WAIT_MS } from './editor';
 import type { Expected } from './expected';
 import { EXPECTED, OPERATION_LABELS } from './expected';
-import { browserWorkflows, ERROR_WORKFLOW_ID, FAIL_MESSAGE, NODE_NAME, providerWorkflowId, RUN_PROVIDER, RUN_WORKFLOW_ID, wrongCredentials, wrongCredId } from './workflows';
+import { browserWorkflows, ERROR_WORKFLOW_ID, FAIL_MESSAGE, NODE_NAME, providerWorkflowId, RUN_PROVIDER, RUN_WORKFLOW_ID, SWITCH_WORKFLOW_ID, wrongCredentials, wrongCredId } from './workflows';
 
 const OUT = join(ROOT, '.cache', 'e2e-browser');
 const SHOTS = join(OUT, 'screenshots');
@@ -253,7 +253,7 @@ async function switchProvider(base: string): Promise<void> {
 	const from = EXPECTED.find((e) => e.id === 'fal')!;
 	const to = EXPECTED.find((e) => e.id === 'oxen')!;
 	await step(`switch provider on the panel: ${from.displayName} → ${to.displayName} (pick its credential)`, async () => {
-		const ndv = await openNode(page, base, providerWorkflowId(from.id), NODE_NAME);
+		const ndv = await openNode(page, base, SWITCH_WORKFLOW_ID, NODE_NAME);
 		let how: string;
 		if ((await ndv.locator(SEL.param('authentication')).count()) > 0) {
 			// a visible Provider field: choose the provider, then its credential
@@ -292,6 +292,7 @@ async function execution(base: string): Promise<void> {
 		await item.waitFor();
 		const meta = (await item.innerText()).replace(/\s+/g, ' ');
 		check(/video\/mp4/.test(meta), `binary item: ${meta}`);
+		await screenshot(page, SHOTS, 'binary-view');
 		await item.locator(SEL.viewBinary).click();
 		const video = page.locator('video').first();
 		await video.waitFor();
@@ -319,6 +320,19 @@ async function errorBranch(base: string): Promise<void> {
 		check(/taskId/.test(text), `the error item shows no taskId: ${text.slice(0, 400)}`);
 		return `"Failed" received the item: ${FAIL_MESSAGE}`;
 	});
+}
+
+/** `--update-readme-screenshots`: the three the README shows, into docs/screenshots/ (committed). */
+function copyReadmeScreenshots(): void {
+	const dir = join(ROOT, 'docs', 'screenshots');
+	mkdirSync(dir, { recursive: true });
+	const pick: Record<string, string | undefined> = {
+		'node-panel.png': results.find((r) => r.name === 'fal.ai: the provider is named on the node panel')?.screenshot,
+		'provider-fields.png': results.find((r) => r.name.startsWith('switch provider on the panel'))?.screenshot,
+		'video-output.png': join(SHOTS, 'binary-view.png'),
+	};
+	for (const [name, from] of Object.entries(pick)) if (from) copyFileSync(from, join(dir, name));
+	log(`README screenshots: ${dir}`);
 }
 
 // ---------- main ----------
@@ -359,6 +373,7 @@ async function main(): Promise<void> {
 		await browser?.close().catch(() => undefined);
 		await server.stop();
 	}
+	if (flag('update-readme-screenshots')) copyReadmeScreenshots();
 	const failed = results.filter((r) => !r.ok);
 	writeFileSync(join(OUT, 'results.json'), JSON.stringify({ at: new Date().toISOString(), seconds: (Date.now() - t0) / 1000, results }, null, 2));
 	log(`\ne2e-browser: ${results.length - failed.length} passed, ${failed.length} failed (${secs(t0)})`);

@@ -12,6 +12,8 @@ export const ERROR_WORKFLOW_ID = 'browser-error-branch';
 /** Submit and Wait with Download Video on Replicate: the run whose video the binary view shows. */
 export const RUN_WORKFLOW_ID = 'browser-run';
 export const RUN_PROVIDER: ProviderId = 'replicate';
+/** A fal.ai node that only the provider-switch step opens (n8n saves the edits the other steps make). */
+export const SWITCH_WORKFLOW_ID = 'browser-switch';
 export const FAIL_MESSAGE = 'E2E: the model refused this character';
 /** A credential of each provider whose key the emulator refuses. */
 export const wrongCredId = (p: ProviderId): string => `browser-wrong-${p.toLowerCase()}`;
@@ -59,6 +61,7 @@ export function browserWorkflows(emu: Emulator): Workflow[] {
 			settings: { executionOrder: 'v1' },
 		}),
 	);
+	const switching: Workflow = { ...perProvider.find((w) => w.id === providerWorkflowId('fal'))!, id: SWITCH_WORKFLOW_ID, name: 'Kling provider switch' };
 	const run: Workflow = {
 		id: RUN_WORKFLOW_ID,
 		name: 'Kling run with the video',
@@ -104,7 +107,7 @@ export function browserWorkflows(emu: Emulator): Workflow[] {
 		},
 		settings: { executionOrder: 'v1' },
 	};
-	return [...perProvider, run, failing];
+	return [...perProvider, switching, run, failing];
 }
 
 /** One credential per provider with a key the emulator refuses (the credential test must fail). */
