@@ -21,6 +21,8 @@ export const SEL = {
 	notice: '[data-test-id="node-parameters"] [role="alert"]',
 	param: (name: string) => `[data-test-id="parameter-input-${name}"]`,
 	dropdownItem: '.el-select-dropdown__item:visible',
+	/** the warning icon n8n puts beside a parameter with an issue (e.g. an unsupported value) */
+	issues: '[data-test-id="parameter-issues"]',
 	addOption: '[data-test-id="collection-parameter-add"]',
 	addOptionItem: '[data-test-id="collection-parameter-option"]:visible',
 	credentialSelect: '[data-test-id="node-credentials-select"]',
