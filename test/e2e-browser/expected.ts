@@ -13,17 +13,9 @@ export const OPERATION_LABELS = {
 } as const;
 export type OperationId = keyof typeof OPERATION_LABELS;
 
-/** Options every provider honours on Submit / Submit and Wait (labels as shown in "Add Option"). */
-const COMMON_SUBMIT_OPTIONS = [
-	'Concurrency',
-	'Download Video',
-	'Keep Original Sound',
-	'Max Cost (USD)',
-	'Poll Interval (Seconds)',
-	'Pre-Flight Check',
-	'Put Video in Field',
-	'Timeout (Minutes)',
-];
+/** Options of Submit (labels as shown in "Add Option"); Submit and Wait adds what waiting needs. */
+const COMMON_SUBMIT_OPTIONS = ['Concurrency', 'Keep Original Sound', 'Max Cost (USD)', 'Pre-Flight Check', 'Timeout (Minutes)'];
+const WAIT_OPTIONS = ['Cancel on Timeout', 'Download Video', 'Poll Interval (Seconds)', 'Put Video in Field'];
 /** The provider-specific options, by the capability feature that allows them. */
 const FEATURE_OPTIONS: Record<string, string[]> = {
 	callbackUrl: ['Callback URL'],
@@ -32,9 +24,12 @@ const FEATURE_OPTIONS: Record<string, string[]> = {
 	negativePrompt: ['Negative Prompt'],
 	watermark: ['Watermark'],
 };
+/** Every provider-specific option label (honoured by some providers, not all). */
+export const ALL_FEATURE_OPTIONS = Object.values(FEATURE_OPTIONS).flat();
+
 /** Options of the task operations: only what the operation does (Get Status checks once, Cancel downloads nothing). */
 const TASK_OPTIONS: Record<Exclude<OperationId, 'submit' | 'submitAndWait'>, string[]> = {
-	waitForCompletion: ['Download Video', 'Poll Interval (Seconds)', 'Put Video in Field', 'Timeout (Minutes)'],
+	waitForCompletion: ['Cancel on Timeout', 'Download Video', 'Poll Interval (Seconds)', 'Put Video in Field', 'Timeout (Minutes)'],
 	getStatus: ['Download Video', 'Put Video in Field'],
 	cancel: [],
 };
@@ -56,10 +51,14 @@ export interface Expected {
 
 export function expectedFor(adapter: ProviderAdapter): Expected {
 	const c = adapter.capabilities;
-	const submitOptions = [...COMMON_SUBMIT_OPTIONS, ...c.features.flatMap((f) => FEATURE_OPTIONS[f] ?? [])].sort();
-	const operations: OperationId[] = ['submitAndWait', 'submit', 'getStatus', 'waitForCompletion', ...(c.cancel ? (['cancel'] as const) : [])];
+	// The provider-specific options stay offered to every provider, each saying which providers honour
+	// it: n8n drops a hidden field's value before the node runs, which would turn the node's clear
+	// refusal (interface.md: "never silently dropped") into a setting silently ignored.
+	const submitOptions = [...COMMON_SUBMIT_OPTIONS, ...ALL_FEATURE_OPTIONS].sort();
+	const waitOptions = [...submitOptions, ...WAIT_OPTIONS].sort();
+	const operations: OperationId[] = ['submitAndWait', 'submit', 'waitForCompletion', 'getStatus', ...(c.cancel ? (['cancel'] as const) : [])];
 	return {
-		id: adapter.id,
+		id: adapter.id as ProviderId,
 		displayName: adapter.displayName,
 		credentialType: adapter.credentialType,
 		operations,
@@ -67,7 +66,7 @@ export function expectedFor(adapter: ProviderAdapter): Expected {
 		binary: { image: !!c.upload?.image, video: !!c.upload?.video },
 		promptRequired: c.promptRequired,
 		options: {
-			submitAndWait: submitOptions,
+			submitAndWait: waitOptions,
 			submit: submitOptions,
 			getStatus: TASK_OPTIONS.getStatus,
 			waitForCompletion: TASK_OPTIONS.waitForCompletion,
@@ -78,5 +77,4 @@ export function expectedFor(adapter: ProviderAdapter): Expected {
 
 export const EXPECTED: Expected[] = Object.values(PROVIDERS).map(expectedFor);
 
-/** Every provider-specific option label (offered to some providers, not all). */
-export const ALL_FEATURE_OPTIONS = Object.values(FEATURE_OPTIONS).flat();
+
