@@ -222,8 +222,9 @@ export function taskInputs(): INodeProperties[] {
 }
 
 /** Options of a new task; provider-specific ones are offered only to the providers that honour them. */
-export function taskOptions(waits: boolean): INodeProperties {
-	const options: INodeProperties[] = [
+/** The options only some providers honour (each says which). */
+function providerSpecificOptions(): INodeProperties[] {
+	return [
 		{
 			displayName: 'Callback URL',
 			name: 'callbackUrl',
@@ -232,8 +233,6 @@ export function taskOptions(waits: boolean): INodeProperties {
 			placeholder: '={{ $execution.resumeUrl }}',
 			description: `URL the provider calls when the task ends${providerNames((a) => !!a.capabilities.callbackHttpsOnly) ? ` (HTTPS only at ${providerNames((a) => !!a.capabilities.callbackHttpsOnly)})` : ''}. Use {{ $execution.resumeUrl }} with a Wait node "On Webhook Call".` + onlyAt('callbackUrl'),
 		},
-		concurrency,
-		...(waits ? [cancelOnTimeout, downloadVideo] : []),
 		{
 			displayName: 'Element Frontal Image URL',
 			name: 'elementFrontalImageUrl',
@@ -257,6 +256,28 @@ export function taskOptions(waits: boolean): INodeProperties {
 			description: '1–3 reference face image URLs for the face element, comma-separated.' + onlyAt('elementFrontalImageUrl'),
 		},
 		{
+			displayName: 'Negative Prompt',
+			name: 'negativePrompt',
+			type: 'string',
+			default: '',
+			description: 'What to avoid in the result.' + onlyAt('negativePrompt'),
+		},
+		{
+			displayName: 'Watermark',
+			name: 'watermark',
+			type: 'boolean',
+			default: false,
+			description: 'Whether the provider adds its watermark.' + onlyAt('watermark'),
+		},
+	];
+}
+
+/** Every option of a new task, in the order the lint rules ask for (by name). */
+function newTaskOptions(waits: boolean): INodeProperties[] {
+	const common: INodeProperties[] = [
+		concurrency,
+		...(waits ? [cancelOnTimeout, downloadVideo] : []),
+		{
 			displayName: 'Keep Original Sound',
 			name: 'keepOriginalSound',
 			type: 'boolean',
@@ -271,13 +292,6 @@ export function taskOptions(waits: boolean): INodeProperties {
 			default: 0,
 			description:
 				'Budget for the whole run: when the estimated cost of all items is higher, nothing is submitted and the error lists the estimate per item. 0 = no limit.',
-		},
-		{
-			displayName: 'Negative Prompt',
-			name: 'negativePrompt',
-			type: 'string',
-			default: '',
-			description: 'What to avoid in the result.' + onlyAt('negativePrompt'),
 		},
 		...(waits ? [pollInterval] : []),
 		{
@@ -299,15 +313,12 @@ export function taskOptions(waits: boolean): INodeProperties {
 		},
 		...(waits ? [binaryPropertyName] : []),
 		timeout,
-		{
-			displayName: 'Watermark',
-			name: 'watermark',
-			type: 'boolean',
-			default: false,
-			description: 'Whether the provider adds its watermark.' + onlyAt('watermark'),
-		},
 	];
-	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options };
+	return [...common, ...providerSpecificOptions()].sort((a, b) => a.displayName.localeCompare(b.displayName));
+}
+
+export function taskOptions(waits: boolean): INodeProperties {
+	return { displayName: 'Options', name: 'options', type: 'collection', placeholder: 'Add Option', default: {}, options: newTaskOptions(waits) };
 }
 
 export const taskIdProperty: INodeProperties = {

@@ -126,7 +126,34 @@ function build(adapter: ProviderAdapter, raw: RawItemInput): MotionControlReques
 	}
 
 	const request: MotionControlRequest = { imageUrl, videoUrl, characterOrientation, quality, prompt };
+	applyOptions(adapter, raw, request);
+	return request;
+}
 
+/** The face element (frontal image + 1–3 reference images), where the provider takes one. */
+function applyFaceElement(raw: RawItemInput, request: MotionControlRequest, requireFeature: (feature: OptionalFeature) => void): void {
+	const frontal = text(raw.elementFrontalImageUrl);
+	const references = referenceUrls(raw.elementReferenceImageUrls);
+	if (frontal || references.length > 0) {
+		requireFeature('elementFrontalImageUrl');
+		if (!frontal) {
+			throw new InputProblem('Element Reference Image URLs are set but Element Frontal Image URL is empty: add the frontal face image URL');
+		}
+		request.elementFrontalImageUrl = checkUrl(frontal, 'Element Frontal Image URL', 'a frontal face image');
+		if (references.length < 1 || references.length > 3) {
+			throw new InputProblem(
+				`Element Reference Image URLs has ${references.length} URL(s); the face element needs 1 to 3 (comma-separated)`,
+			);
+		}
+		request.elementReferenceImageUrls = references.map((url, index) =>
+			checkUrl(url, `Element Reference Image URL ${index + 1}`, 'a reference face image'),
+		);
+	}
+}
+
+/** The options of one item, each checked against what the provider honours. */
+function applyOptions(adapter: ProviderAdapter, raw: RawItemInput, request: MotionControlRequest): void {
+	const { characterOrientation } = request;
 	const requireFeature = (feature: OptionalFeature) => {
 		if (!adapter.capabilities.features.includes(feature)) {
 			throw new InputProblem(
@@ -163,23 +190,7 @@ function build(adapter: ProviderAdapter, raw: RawItemInput): MotionControlReques
 		request.elementId = elementId;
 	}
 
-	const frontal = text(raw.elementFrontalImageUrl);
-	const references = referenceUrls(raw.elementReferenceImageUrls);
-	if (frontal || references.length > 0) {
-		requireFeature('elementFrontalImageUrl');
-		if (!frontal) {
-			throw new InputProblem('Element Reference Image URLs are set but Element Frontal Image URL is empty: add the frontal face image URL');
-		}
-		request.elementFrontalImageUrl = checkUrl(frontal, 'Element Frontal Image URL', 'a frontal face image');
-		if (references.length < 1 || references.length > 3) {
-			throw new InputProblem(
-				`Element Reference Image URLs has ${references.length} URL(s); the face element needs 1 to 3 (comma-separated)`,
-			);
-		}
-		request.elementReferenceImageUrls = references.map((url, index) =>
-			checkUrl(url, `Element Reference Image URL ${index + 1}`, 'a reference face image'),
-		);
-	}
+	applyFaceElement(raw, request, requireFeature);
 
 	if ((request.elementId || request.elementFrontalImageUrl) && characterOrientation !== 'video') {
 		throw new InputProblem(
@@ -201,5 +212,4 @@ function build(adapter: ProviderAdapter, raw: RawItemInput): MotionControlReques
 		}
 	}
 
-	return request;
 }
