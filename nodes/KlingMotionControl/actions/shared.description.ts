@@ -206,7 +206,7 @@ export function taskInputs(): INodeProperties[] {
 				{ name: 'Video', value: 'video', description: 'Follow the orientation of the video; clips up to 30 s; needed for elements' },
 			],
 			default: 'image',
-			hint: 'Image: the character keeps its pose framing (clips ≤ 10 s). Video: it follows the camera of the clip (≤ 30 s).',
+			hint: 'Image: the character keeps the orientation it has in the image (clips ≤ 10 s). Video: it takes the orientation of the person in the clip (≤ 30 s; needed for elements).',
 		},
 		...qualityProperties(),
 		{
