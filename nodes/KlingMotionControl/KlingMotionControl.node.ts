@@ -9,7 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { OPERATIONS, router } from './actions/router';
 import { providerNotices, providerProperty } from './actions/shared.description';
-import { withToolParameters } from './actions/toolDescriptions';
+import { withToolParameters } from './tool.description';
 import { ADAPTERS } from './providers';
 
 const operations = Object.values(OPERATIONS);

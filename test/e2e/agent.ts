@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { TOOL_DESCRIPTIONS } from '../../nodes/KlingMotionControl/actions/toolDescriptions';
+import { TOOL_DESCRIPTIONS } from '../../nodes/KlingMotionControl/tool.description';
 import type { Emulator } from '../emulator';
 import type { Conversation, FakeModel, Script, ToolResult, Turn } from './fakeModel';
 import { conversationOf } from './fakeModel';

@@ -1,7 +1,7 @@
 /** The node as an AI Agent tool (type …klingMotionControlTool), run through the real n8n engine. */
 import { NodeHelpers } from 'n8n-workflow';
 
-import { TOOL_DESCRIPTIONS } from '../../nodes/KlingMotionControl/actions/toolDescriptions';
+import { TOOL_DESCRIPTIONS } from '../../nodes/KlingMotionControl/tool.description';
 import { KlingMotionControl } from '../../nodes/KlingMotionControl/KlingMotionControl.node';
 import { startEmulator, type Emulator } from '../emulator';
 import { runKling, toolVariant } from '../harness/kling';

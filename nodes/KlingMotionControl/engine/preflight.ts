@@ -149,24 +149,11 @@ function costInfo(estimate: CostEstimate): IDataObject {
 	};
 }
 
-/**
- * Looks at the motion clip and the image before anything is paid: duration and size from the
- * MP4/MOV header (a few small range reads), the provider's documented limits, and the cost.
- */
-export async function preflight(
-	fns: IExecuteFunctions,
-	adapter: ProviderAdapter,
-	request: MotionControlRequest,
-	mode: PreflightMode,
-	binaries: Partial<Record<MediaKind, BinaryInput>> = {},
-): Promise<PreflightOutcome> {
-	if (mode === 'off') {
-		const estimate = maxCost(adapter.priceKey, request.quality, request.characterOrientation);
-		return { info: { preflight: 'off', ...costInfo(estimate), costIsUpperBound: true }, estimate };
-	}
+/** The clip's and the image's headers, from their URLs (range reads) or the files of earlier nodes. */
+async function probeInputs(fns: IExecuteFunctions, request: MotionControlRequest, binaries: Partial<Record<MediaKind, BinaryInput>>) {
 	const fetcher = cachedFetcher(fns);
 	const failed = (error: unknown) => ({ probed: false as const, reason: String(error), requests: 0, bytesRead: 0 });
-	const [video, image] = await Promise.all([
+	return await Promise.all([
 		(binaries.video
 			? probeBinaryVideo(fns, binaries.video)
 			: probeVideoUrl(request.videoUrl, fetcher)
@@ -176,6 +163,12 @@ export async function preflight(
 			: probeImageUrl(request.imageUrl, fetcher)
 		).catch(failed),
 	]);
+}
+
+type Probed = Awaited<ReturnType<typeof probeInputs>>;
+
+/** What the headers say against the provider's documented limits: problems refuse, notes say what was not checked. */
+function checkInputs(adapter: ProviderAdapter, request: MotionControlRequest, video: Probed[0], image: Probed[1]) {
 	const info: IDataObject = {};
 	const problems: string[] = [];
 	const notes: string[] = [];
@@ -206,6 +199,26 @@ export async function preflight(
 	} else {
 		notes.push(`image not checked: ${image.reason}`);
 	}
+	return { info, problems, notes };
+}
+
+/**
+ * Looks at the motion clip and the image before anything is paid: duration and size from the
+ * MP4/MOV header (a few small range reads), the provider's documented limits, and the cost.
+ */
+export async function preflight(
+	fns: IExecuteFunctions,
+	adapter: ProviderAdapter,
+	request: MotionControlRequest,
+	mode: PreflightMode,
+	binaries: Partial<Record<MediaKind, BinaryInput>> = {},
+): Promise<PreflightOutcome> {
+	if (mode === 'off') {
+		const estimate = maxCost(adapter.priceKey, request.quality, request.characterOrientation);
+		return { info: { preflight: 'off', ...costInfo(estimate), costIsUpperBound: true }, estimate };
+	}
+	const [video, image] = await probeInputs(fns, request, binaries);
+	const { info, problems, notes } = checkInputs(adapter, request, video, image);
 	const estimate = video.probed
 		? estimateCost(adapter.priceKey, request.quality, request.characterOrientation, video.durationSeconds)
 		: maxCost(adapter.priceKey, request.quality, request.characterOrientation);

@@ -1,9 +1,9 @@
-import type { MotionControlRequest, SubmitMode, SubmitResult } from '../providers/types';
+import type { MotionControlRequest, RequestSpec, SubmitMode, SubmitResult } from '../providers/types';
 import { apiFailure, TaskFailure } from './errors';
 import { RETRY, retryDelayMs, isTransientStatus } from './retry';
 import { tryParse, type Runtime } from './runtime';
 import { CanceledError, pause } from './schedule';
-import { callProvider, NetworkError, retryAfterMs } from './transport';
+import { callProvider, NetworkError, retryAfterMs, type HttpResult } from './transport';
 
 /**
  * Submits one task. A refusal that created nothing (HTTP 429, a connection that never opened) is
@@ -15,72 +15,87 @@ export async function submitTask(
 	mode: SubmitMode,
 	deadline: number,
 ): Promise<SubmitResult> {
-	const { adapter, ctx } = rt;
-	const spec = adapter.buildSubmit(request, ctx, mode);
+	const spec = rt.adapter.buildSubmit(request, rt.ctx, mode);
 	for (let attempt = 0; ; attempt++) {
 		// A synchronous submit answers when the job ends: give it the rest of the timeout.
 		const timeout = spec.longRunning ? Math.max(1000, deadline - Date.now()) : rt.settings.requestTimeoutMs;
-		const response = await callProvider(rt.fns, adapter, spec, timeout);
-		if (response instanceof NetworkError) {
-			const error = response;
-			if (error.failure === 'aborted') throw new CanceledError();
-			if (error.failure === 'notSent') {
-				await waitBeforeRetry(rt, attempt, undefined, deadline, () =>
-					new TaskFailure(
-						`Could not reach ${adapter.displayName} to submit the task (${error.code ?? error.message}) before the timeout. Nothing was submitted.`,
-						{ provider: adapter.id, status: 'notSubmitted' },
-						'api',
-					),
-				);
-				continue;
-			}
-			const reason = spec.longRunning
-				? `the synchronous request got no answer within the timeout (${error.message}); the generation may still be running`
-				: `the connection failed after the request was sent (${error.message})`;
-			const recovered = await recoverAmbiguousSubmit(rt, request, reason);
-			if (recovered !== 'resubmit') return recovered;
-			continue;
-		}
-
-		if (response.statusCode >= 200 && response.statusCode < 300) {
-			let reason = 'the answer was not valid JSON';
-			if (!response.invalidJson) {
-				const parsed = tryParse(() => adapter.parseSubmit(response.body));
-				if ('value' in parsed) return parsed.value;
-				reason = parsed.problem;
-			}
-			const recovered = await recoverAmbiguousSubmit(rt, request, reason);
-			if (recovered !== 'resubmit') return recovered;
-			continue;
-		}
-
-		const providerError = adapter.parseError(response.statusCode, response.body);
-		if (response.statusCode === 429 && providerError.retryable !== false) {
-			// Refused, not accepted: nothing was created, so sending again cannot double-bill.
-			const retryAfter = retryAfterMs(response.headers, Date.now());
-			await waitBeforeRetry(rt, attempt, retryAfter, deadline, () => {
-				const failure = apiFailure(adapter, 429, response.body, { during: 'submitting' });
-				return new TaskFailure(
-					`${failure.message}. ${adapter.displayName} kept refusing new tasks (HTTP 429) until the timeout; nothing was submitted. Lower the Concurrency option or raise Timeout.`,
-					failure.details,
-					'api',
-				);
-			});
-			continue;
-		}
-		if (response.statusCode >= 500 || response.statusCode === 408) {
-			const recovered = await recoverAmbiguousSubmit(rt, request, `HTTP ${response.statusCode}: ${providerError.message}`);
-			if (recovered !== 'resubmit') return recovered;
-			await pause(retryDelayMs(RETRY.absentSubmit, attempt), rt.signal);
-			continue;
-		}
-		if (adapter.capabilities.idempotentSubmit && request.idempotencyKey && response.statusCode === 400) {
-			// A re-run of this execution (e.g. "Retry On Fail") is refused as a duplicate key: adopt the task.
-			const found = await lookupByKey(rt, request.idempotencyKey);
-			if (found !== 'absent' && found !== 'unknown') return found;
-		}
-		throw apiFailure(adapter, response.statusCode, response.body, { during: 'submitting' });
+		const response = await callProvider(rt.fns, rt.adapter, spec, timeout);
+		const outcome =
+			response instanceof NetworkError
+				? await afterNetworkError(rt, request, spec, response, attempt, deadline)
+				: await afterAnswer(rt, request, response, attempt, deadline);
+		if (outcome !== 'again') return outcome;
 	}
+}
+
+type Attempt = SubmitResult | 'again';
+
+/** No HTTP answer: send again only if the request provably never left; otherwise the outcome is unknown. */
+async function afterNetworkError(
+	rt: Runtime,
+	request: MotionControlRequest,
+	spec: RequestSpec,
+	error: NetworkError,
+	attempt: number,
+	deadline: number,
+): Promise<Attempt> {
+	const { adapter } = rt;
+	if (error.failure === 'aborted') throw new CanceledError();
+	if (error.failure === 'notSent') {
+		await waitBeforeRetry(rt, attempt, undefined, deadline, () =>
+			new TaskFailure(
+				`Could not reach ${adapter.displayName} to submit the task (${error.code ?? error.message}) before the timeout. Nothing was submitted.`,
+				{ provider: adapter.id, status: 'notSubmitted' },
+				'api',
+			),
+		);
+		return 'again';
+	}
+	const reason = spec.longRunning
+		? `the synchronous request got no answer within the timeout (${error.message}); the generation may still be running`
+		: `the connection failed after the request was sent (${error.message})`;
+	const recovered = await recoverAmbiguousSubmit(rt, request, reason);
+	return recovered === 'resubmit' ? 'again' : recovered;
+}
+
+/** An HTTP answer: accepted, refused (429: retried, nothing was created), unknown (5xx), or an error. */
+async function afterAnswer(rt: Runtime, request: MotionControlRequest, response: HttpResult, attempt: number, deadline: number): Promise<Attempt> {
+	const { adapter } = rt;
+	if (response.statusCode >= 200 && response.statusCode < 300) {
+		let reason = 'the answer was not valid JSON';
+		if (!response.invalidJson) {
+			const parsed = tryParse(() => adapter.parseSubmit(response.body));
+			if ('value' in parsed) return parsed.value;
+			reason = parsed.problem;
+		}
+		const recovered = await recoverAmbiguousSubmit(rt, request, reason);
+		return recovered === 'resubmit' ? 'again' : recovered;
+	}
+	const providerError = adapter.parseError(response.statusCode, response.body);
+	if (response.statusCode === 429 && providerError.retryable !== false) {
+		// Refused, not accepted: nothing was created, so sending again cannot double-bill.
+		await waitBeforeRetry(rt, attempt, retryAfterMs(response.headers, Date.now()), deadline, () => {
+			const failure = apiFailure(adapter, 429, response.body, { during: 'submitting' });
+			return new TaskFailure(
+				`${failure.message}. ${adapter.displayName} kept refusing new tasks (HTTP 429) until the timeout; nothing was submitted. Lower the Concurrency option or raise Timeout.`,
+				failure.details,
+				'api',
+			);
+		});
+		return 'again';
+	}
+	if (response.statusCode >= 500 || response.statusCode === 408) {
+		const recovered = await recoverAmbiguousSubmit(rt, request, `HTTP ${response.statusCode}: ${providerError.message}`);
+		if (recovered !== 'resubmit') return recovered;
+		await pause(retryDelayMs(RETRY.absentSubmit, attempt), rt.signal);
+		return 'again';
+	}
+	if (adapter.capabilities.idempotentSubmit && request.idempotencyKey && response.statusCode === 400) {
+		// A re-run of this execution (e.g. "Retry On Fail") is refused as a duplicate key: adopt the task.
+		const found = await lookupByKey(rt, request.idempotencyKey);
+		if (found !== 'absent' && found !== 'unknown') return found;
+	}
+	throw apiFailure(adapter, response.statusCode, response.body, { during: 'submitting' });
 }
 
 async function waitBeforeRetry(

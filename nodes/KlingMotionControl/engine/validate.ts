@@ -203,13 +203,15 @@ function applyOptions(adapter: ProviderAdapter, raw: RawItemInput, request: Moti
 		request.watermark = raw.watermark;
 	}
 
-	const callbackUrl = text(raw.callbackUrl);
-	if (callbackUrl) {
-		requireFeature('callbackUrl');
-		request.callbackUrl = checkUrl(callbackUrl, 'Callback URL', 'an endpoint that accepts the provider callback');
-		if (adapter.capabilities.callbackHttpsOnly && !callbackUrl.startsWith('https://')) {
-			throw new InputProblem(`${adapter.displayName} accepts only https:// callback URLs: use an HTTPS address for Callback URL`);
-		}
-	}
+	applyCallback(adapter, raw, request, requireFeature);
+}
 
+function applyCallback(adapter: ProviderAdapter, raw: RawItemInput, request: MotionControlRequest, requireFeature: (feature: OptionalFeature) => void): void {
+	const callbackUrl = text(raw.callbackUrl);
+	if (!callbackUrl) return;
+	requireFeature('callbackUrl');
+	request.callbackUrl = checkUrl(callbackUrl, 'Callback URL', 'an endpoint that accepts the provider callback');
+	if (adapter.capabilities.callbackHttpsOnly && !callbackUrl.startsWith('https://')) {
+		throw new InputProblem(`${adapter.displayName} accepts only https:// callback URLs: use an HTTPS address for Callback URL`);
+	}
 }

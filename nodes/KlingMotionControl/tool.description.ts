@@ -14,6 +14,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { FROM_AI_AUTO_GENERATED_MARKER } from 'n8n-workflow';
 
+import { providerNames } from './providers';
+
 const COST =
 	'It creates a PAID task: the provider bills per second of output video, which is as long as the motion video (at most 10 s with characterOrientation "image", 30 s with "video", at least 3 s); Standard is cheaper than Pro. The node refuses before paying when the estimate is above its Max Cost option.';
 
@@ -25,7 +27,7 @@ export const TOOL_DESCRIPTIONS: Record<string, string> = {
 	getStatus:
 		'Check an existing Kling Motion Control task once, without waiting, given its taskId. Returns taskId, status (queued, processing, completed, failed or canceled), videoUrl when completed, and nextCheckAfterSeconds when not finished. Costs nothing. Do not call it repeatedly to wait (you cannot pause between calls): call Wait for Completion to wait for the video.',
 	cancel:
-		'Cancel a running Kling Motion Control task, given its taskId (fal.ai, Oxen.ai and Replicate only). Returns the task status. Use it only when the user asks to stop a video.',
+		`Cancel a running Kling Motion Control task, given its taskId (${providerNames((adapter) => adapter.capabilities.cancel)} only). Returns the task status. Use it only when the user asks to stop a video.`,
 };
 
 const fromAI = (key: string, description: string, defaultValue?: string): string =>
