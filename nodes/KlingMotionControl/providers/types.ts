@@ -164,6 +164,25 @@ export interface ProviderCapabilities {
 	outputLifetimeHours?: number;
 	/** Inputs that may come as files from earlier nodes (uploaded through the provider's own API). */
 	upload?: Partial<Record<MediaKind, UploadLimits>>;
+	/**
+	 * The provider's documented rate limit for status requests, per second, with the page that says it
+	 * (the run's shared status budget never exceeds it). Undefined: none published.
+	 */
+	statusRate?: { perSecond: number; source: string };
+}
+
+/**
+ * One documented request that answers the status of many tasks (a list endpoint). The engine asks it
+ * once per poll wave for the tasks due together and checks any task the answer leaves out (or ended
+ * without its outputs in the list) with its own status request.
+ */
+export interface StatusList {
+	/** Tasks one request can cover (the documented page size), and the page that documents the endpoint. */
+	maxTasks: number;
+	source: string;
+	build(handles: readonly TaskHandle[], ctx: ProviderContext): RequestSpec;
+	/** States of the tasks found in the answer, by task id; tasks not found are simply absent. */
+	parse(body: unknown, handles: readonly TaskHandle[], ctx: ProviderContext): Map<string, TaskState>;
 }
 
 export interface ProviderAdapter {
@@ -181,6 +200,8 @@ export interface ProviderAdapter {
 	parseSubmit(body: unknown): SubmitResult;
 	buildStatus(handle: TaskHandle, ctx: ProviderContext): RequestSpec;
 	parseStatus(body: unknown, handle: TaskHandle, ctx: ProviderContext): TaskState;
+	/** Optional: a documented list endpoint that answers many status checks in one request. */
+	statusList?: StatusList;
 	buildCancel?(handle: TaskHandle, ctx: ProviderContext): RequestSpec;
 	parseCancel?(body: unknown, statusCode: number): { accepted: boolean; message: string };
 	/** Find the task a submit with this idempotency key created (where the provider documents a lookup). */
