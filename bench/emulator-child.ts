@@ -8,6 +8,7 @@ async function main() {
 	process.on('message', (message: { id: number; cmd: string; value?: number }) => {
 		let result: unknown = null;
 		if (message.cmd === 'stats') result = { ...emu.stats(), tasks: emu.tasks().length, requests: emu.requests.length };
+		if (message.cmd === 'polling') result = emu.pollingReport();
 		if (message.cmd === 'reset') emu.reset();
 		if (message.cmd === 'jobMs') emu.jobMs = message.value ?? emu.jobMs;
 		process.send?.({ id: message.id, result });

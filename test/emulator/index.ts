@@ -13,6 +13,7 @@ import type {
 	EmulatedTask,
 	EmulatorOptions,
 	EmulatorStats,
+	PollingReport,
 	FaultSpec,
 	ProviderId,
 	RecordedRequest,
@@ -65,6 +66,8 @@ export interface Emulator {
 	/** Every callback/webhook the emulator sent. */
 	readonly callbacks: SentCallback[];
 	stats(): EmulatorStats;
+	/** Status request timing and detection delays (see Engine.pollingReport). */
+	pollingReport(): PollingReport;
 	tasks(provider?: ProviderId): EmulatedTask[];
 	/** Faults for tasks whose submitted image URL contains `match`. */
 	setFault(match: string, fault: FaultSpec): void;
@@ -180,6 +183,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 			return engine.callbacks;
 		},
 		stats: () => JSON.parse(JSON.stringify(engine.stats)) as EmulatorStats,
+		pollingReport: () => engine.pollingReport(),
 		tasks: (provider) => engine.tasks(provider),
 		setFault: (match, fault) => engine.faults.set(match, fault),
 		reset: () => engine.reset(),

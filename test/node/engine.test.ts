@@ -1,5 +1,5 @@
 /** Pure parts of the waiting engine. */
-import { nextDelay } from '../../nodes/KlingMotionControl/engine/wait';
+import { nextDelay } from '../../nodes/KlingMotionControl/engine/polling';
 
 const state = (extra: object) => ({ status: 'processing' as const, videoUrls: [], raw: null, ...extra });
 

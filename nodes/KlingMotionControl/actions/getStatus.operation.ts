@@ -5,7 +5,7 @@ import { forEachItem, readTaskId, type Outcome } from '../engine/items';
 import { finishedItems } from '../engine/results';
 import type { Runtime } from '../engine/runtime';
 import { statusNow } from '../engine/status';
-import { binaryPropertyName, downloadVideo, taskIdProperty } from './shared.description';
+import { binaryPropertyName, downloadVideo, statusRate, taskIdProperty } from './shared.description';
 
 export const option: INodePropertyOptions = {
 	name: 'Get Status',
@@ -22,7 +22,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [downloadVideo, binaryPropertyName],
+		options: [downloadVideo, binaryPropertyName, statusRate],
 	},
 ];
 

@@ -5,7 +5,8 @@ import { NodeOperationError } from 'n8n-workflow';
 import { toNodeError } from '../engine/errors';
 import type { Outcome } from '../engine/items';
 import { errorItem } from '../engine/output';
-import { newEarlyChecks, type Runtime } from '../engine/runtime';
+import type { Runtime } from '../engine/runtime';
+import { newPoller } from '../engine/status';
 import { engineSettings } from '../engine/settings';
 import { assertToolOptions, compactToolOutput, isToolRun } from '../engine/toolMode';
 import { getProviderContext } from '../engine/transport';
@@ -61,15 +62,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const toolRun = isToolRun(this);
 	if (toolRun) assertToolOptions(this);
 	const settings = engineSettings(this);
-	const rt: Runtime = {
+	const partial: Omit<Runtime, 'poller'> = {
 		fns: this,
 		adapter,
 		ctx: await getProviderContext(this, adapter),
 		settings,
 		signal: this.getExecutionCancelSignal(),
 		journal: new Map(),
-		early: newEarlyChecks(),
 	};
+	const rt: Runtime = { ...partial, poller: newPoller(partial) };
 	const outcomes = await OPERATIONS[operation as Operation].execute(rt);
 	if (outcomes.some((outcome) => 'canceled' in outcome)) {
 		throw new NodeOperationError(this.getNode(), 'The execution was stopped while waiting for Kling Motion Control tasks', {

@@ -48,6 +48,16 @@ export const pollInterval: INodeProperties = {
 	description: 'How often to check a running task. The first check comes sooner.',
 };
 
+export const statusRate: INodeProperties = {
+	displayName: 'Status Requests per Second',
+	name: 'statusRate',
+	type: 'number',
+	typeOptions: { minValue: 0.1, numberPrecision: 1 },
+	default: 25, // literal for the lint rule; engine/polling DEFAULT_STATUS_RATE holds the same value (tested)
+	description:
+		"The run's shared budget for status checks, evenly spaced, however many tasks wait. A provider's lower documented limit wins.",
+};
+
 export const timeout: INodeProperties = {
 	displayName: 'Timeout (Minutes)',
 	name: 'timeout',
@@ -311,7 +321,7 @@ function newTaskOptions(waits: boolean): INodeProperties[] {
 			description:
 				'Read the motion clip header (a few small range requests) and the image header before paying: length, size and cost',
 		},
-		...(waits ? [binaryPropertyName] : []),
+		...(waits ? [binaryPropertyName, statusRate] : []),
 		timeout,
 	];
 	return [...common, ...providerSpecificOptions()].sort((a, b) => a.displayName.localeCompare(b.displayName));

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { TaskFailure } from '../engine/errors';
 import { forEachItem, type Outcome } from '../engine/items';
-import { prepareRequests } from '../engine/requests';
+import { clipSeconds, prepareRequests } from '../engine/requests';
 import { finishedItems } from '../engine/results';
 import type { Runtime } from '../engine/runtime';
 import { submitOnce } from '../engine/submitMemory';
@@ -35,7 +35,7 @@ export async function execute(rt: Runtime): Promise<Outcome[]> {
 			submitOnce(rt, itemIndex, read.request, 'wait', deadline),
 		);
 		const meta = { ...read.meta, submittedAt };
-		const state = await waitForTask(rt, submitted.handle, submitted.state, deadline).catch((error) => {
+		const state = await waitForTask(rt, submitted.handle, submitted.state, deadline, clipSeconds(read)).catch((error) => {
 			if (error instanceof TaskFailure) error.details.taskId ??= submitted.handle.taskId;
 			throw error;
 		});

@@ -5,7 +5,7 @@ import { forEachItem, readTaskId, type Outcome } from '../engine/items';
 import { finishedItems } from '../engine/results';
 import type { Runtime } from '../engine/runtime';
 import { failedTaskFailure, waitForTask } from '../engine/wait';
-import { binaryPropertyName, cancelOnTimeout, downloadVideo, pollInterval, taskIdProperty, timeout } from './shared.description';
+import { binaryPropertyName, cancelOnTimeout, downloadVideo, pollInterval, statusRate, taskIdProperty, timeout } from './shared.description';
 
 export const option: INodePropertyOptions = {
 	name: 'Wait for Completion',
@@ -22,7 +22,7 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [cancelOnTimeout, downloadVideo, pollInterval, binaryPropertyName, timeout],
+		options: [cancelOnTimeout, downloadVideo, pollInterval, binaryPropertyName, statusRate, timeout],
 	},
 ];
 

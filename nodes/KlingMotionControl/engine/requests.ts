@@ -21,6 +21,12 @@ export interface ValidRequest {
 
 export type ReadRequest = ValidRequest | { failure: TaskFailure };
 
+/** The motion clip's length as pre-flight read it (undefined when it was not read). */
+export function clipSeconds(read: ValidRequest): number | undefined {
+	const video = read.meta.extra?.motionVideo as IDataObject | undefined;
+	return typeof video?.durationSeconds === 'number' ? video.durationSeconds : undefined;
+}
+
 // Header probes are small range reads of other hosts; uploads hold a file each: keep both modest.
 const PREFLIGHTS_AT_ONCE = 8;
 const UPLOADS_AT_ONCE = 4;

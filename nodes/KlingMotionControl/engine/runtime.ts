@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { ResponseShapeError } from '../providers/common';
 import type { ProviderAdapter, ProviderContext } from '../providers/types';
-import { EarlyChecks } from './schedule';
+import type { Poller } from './polling';
 import type { EngineSettings } from './settings';
 
 /** Everything one run of the node shares: the provider, its context, the settings and what was created. */
@@ -14,15 +14,8 @@ export interface Runtime {
 	signal: AbortSignal | undefined;
 	/** Task ids created in this run, by item: reported if the run stops, so no paid task is lost. */
 	journal: Map<number, string>;
-	/** Shares the early status check among tasks submitted together (see EarlyChecks). */
-	early: EarlyChecks;
-}
-
-/** Tasks submitted within this window share one early status check. */
-export const FIRST_POLL_MAX_MS = 2000;
-
-export function newEarlyChecks(): EarlyChecks {
-	return new EarlyChecks(FIRST_POLL_MAX_MS);
+	/** Every status check of the run: one budget, a schedule learned from the run (see Poller). */
+	poller: Poller;
 }
 
 /** Runs an adapter's response parser; a body without the documented shape becomes a reason, not a crash. */

@@ -57,31 +57,3 @@ export async function pause(ms: number, signal: AbortSignal | undefined): Promis
 	);
 	if (!slept || signal?.aborted) throw new CanceledError();
 }
-
-export type EarlyVerdict = 'ended' | 'running' | 'unknown';
-
-/**
- * One early status check per wave of submits. Tasks submitted within `windowMs` of each other run
- * the same model on the same provider: the first of them to reach its early check (the scout)
- * checks for all. If the scout has already ended, the others check at once (fast jobs come back
- * fast); if it is still running, they skip their early check and settle at the poll interval —
- * a batch of 100 costs one early request instead of 100. A scout whose check failed
- * (network, 5xx) leaves everyone to check for themselves.
- */
-export class EarlyChecks {
-	private scout: { startedAt: number; verdict: Promise<EarlyVerdict> } | undefined;
-
-	constructor(private readonly windowMs: number) {}
-
-	/** `report` for the scout (call it once with what its check found), or the scout's verdict for the others. */
-	join(startedAt: number): { role: 'scout'; report: (verdict: EarlyVerdict) => void } | { role: 'follower'; verdict: Promise<EarlyVerdict> } {
-		const current = this.scout;
-		if (current && startedAt >= current.startedAt && startedAt - current.startedAt <= this.windowMs) {
-			return { role: 'follower', verdict: current.verdict };
-		}
-		let report: (verdict: EarlyVerdict) => void = () => {};
-		const verdict = new Promise<EarlyVerdict>((resolve) => (report = resolve));
-		this.scout = { startedAt, verdict };
-		return { role: 'scout', report };
-	}
-}

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { param } from './params';
+import { DEFAULT_STATUS_RATE } from './polling';
 
 /** The node's defaults for the options the engine reads (the description shows the same values). */
 export const DEFAULTS = {
@@ -20,6 +21,8 @@ export interface EngineSettings {
 	concurrency: number;
 	/** At the Timeout, cancel the task where the provider can (instead of leaving it running to be resumed). */
 	cancelOnTimeout: boolean;
+	/** The run's shared status budget (requests per second), before the provider's documented limit. */
+	statusRate: number;
 }
 
 function positive(value: unknown, fallback: number): number {
@@ -46,5 +49,6 @@ export function engineSettings(fns: IExecuteFunctions): EngineSettings {
 		requestTimeoutMs: 120_000,
 		concurrency: Math.floor(positive(first.concurrency, DEFAULTS.concurrency)),
 		cancelOnTimeout: first.cancelOnTimeout === true,
+		statusRate: positive(first.statusRate, DEFAULT_STATUS_RATE),
 	};
 }

@@ -1,12 +1,24 @@
 import type { RequestSpec, TaskHandle, TaskState } from '../providers/types';
 import { apiFailure, TaskFailure } from './errors';
 import { isTransientStatus, RETRY, retryDelayMs } from './retry';
+import { Poller } from './polling';
 import { tryParse, type Runtime } from './runtime';
 import { CanceledError, pause } from './schedule';
 import { callProvider, NetworkError, retryAfterMs, type HttpResult } from './transport';
 
+/** The run's poller: the user's status budget, within the provider's documented limit. */
+export function newPoller(rt: Omit<Runtime, 'poller'>): Poller {
+	const documented = rt.adapter.capabilities.statusRate?.perSecond;
+	return new Poller({
+		pollIntervalMs: rt.settings.pollIntervalMs,
+		perSecond: documented === undefined ? rt.settings.statusRate : Math.min(documented, rt.settings.statusRate),
+		signal: rt.signal,
+		check: async (handle) => await checkOnce(rt, handle),
+	});
+}
+
 /** One status request, and the follow-up request the adapter asks for (a separate result endpoint). */
-export async function checkOnce(rt: Runtime, handle: TaskHandle): Promise<HttpOutcome> {
+export async function checkOnce(rt: Omit<Runtime, 'poller'>, handle: TaskHandle): Promise<HttpOutcome> {
 	const { adapter, ctx } = rt;
 	const outcome = await send(rt, adapter.buildStatus(handle, ctx));
 	if (outcome.kind !== 'ok') return outcome;
@@ -32,7 +44,7 @@ export type HttpOutcome =
 	| { kind: 'transient'; reason: string; retryAfter?: number }
 	| { kind: 'fatal'; statusCode: number; body: unknown };
 
-export async function send(rt: Runtime, spec: RequestSpec, acceptClientErrors = false): Promise<HttpOutcome> {
+export async function send(rt: Omit<Runtime, 'poller'>, spec: RequestSpec, acceptClientErrors = false): Promise<HttpOutcome> {
 	const response = await callProvider(rt.fns, rt.adapter, spec, rt.settings.requestTimeoutMs);
 	if (response instanceof NetworkError) {
 		if (response.failure === 'aborted') throw new CanceledError();
@@ -61,6 +73,7 @@ export async function send(rt: Runtime, spec: RequestSpec, acceptClientErrors = 
 /** One answer about a task (Get Status, Cancel's report): a few tries through transient errors. */
 export async function statusNow(rt: Runtime, handle: TaskHandle): Promise<TaskState> {
 	for (let attempt = 0; ; attempt++) {
+		await rt.poller.slot();
 		const outcome = await checkOnce(rt, handle);
 		if (outcome.kind === 'state') return outcome.state;
 		if (outcome.kind === 'fatal') {

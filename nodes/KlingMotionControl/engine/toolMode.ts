@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from '
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { TaskState } from '../providers/types';
-import { nextDelay } from './wait';
+import { nextDelay } from './polling';
 
 /**
  * n8n (1.x and 2.x) builds the tool variant of a `usableAsTool` node as a second node type whose

@@ -8,6 +8,7 @@ import type {
 	EmulatedTask,
 	EmulatorOptions,
 	EmulatorStats,
+	PollingReport,
 	ErrorShapes,
 	FaultSpec,
 	PollError,
@@ -119,6 +120,8 @@ export class Engine {
 	requests: RecordedRequest[] = [];
 	callbacks: SentCallback[] = [];
 	stats: EmulatorStats = emptyStats();
+	/** When each status request arrived (pollingReport). */
+	statusTimes: number[] = [];
 	readonly uploads = new Map<string, Upload>();
 	/** fal presigned-upload tokens → upload id/content type awaiting the PUT. */
 	readonly pendingUploads = new Map<string, { id: string; contentType: string; fileName: string; provider: string }>();
@@ -318,8 +321,11 @@ export class Engine {
 	poll(ctx: Ctx, task: EmulatedTask, build: () => Reply): void {
 		this.stats.statusRequests[task.provider]++;
 		task.statusRequests++;
+		const now = Date.now();
+		this.statusTimes.push(now);
 		const fault = task.pollErrorsLeft.shift();
 		if (fault === undefined) {
+			if (task.seenEndedAt === undefined && this.isTerminal(task, now)) task.seenEndedAt = now;
 			send(ctx.res, build());
 			return;
 		}
@@ -366,6 +372,31 @@ export class Engine {
 
 	countStatus(provider: ProviderId): void {
 		this.stats.statusRequests[provider]++;
+		this.statusTimes.push(Date.now());
+	}
+
+	/**
+	 * How the client polled (the benchmark's figures): status requests, their peak in any one second and
+	 * mean rate, and per ended task the delay between its end and the first status answer that said so.
+	 */
+	pollingReport(): PollingReport {
+		const times = [...this.statusTimes].sort((a, b) => a - b);
+		let peak = 0;
+		for (let first = 0, last = 0; last < times.length; last++) {
+			while (times[last] - times[first] >= 1000) first++;
+			peak = Math.max(peak, last - first + 1);
+		}
+		const spanSeconds = times.length > 1 ? (times[times.length - 1] - times[0]) / 1000 : 0;
+		const delays = this.taskList
+			.filter((task) => task.seenEndedAt !== undefined)
+			.map((task) => (task.seenEndedAt! - (this.phase(task, task.seenEndedAt).endedAt ?? task.seenEndedAt!)) / 1000)
+			.sort((a, b) => a - b);
+		return {
+			statusRequests: times.length,
+			peakPerSecond: peak,
+			meanPerSecond: spanSeconds > 0 ? times.length / spanSeconds : times.length,
+			detectionDelaySeconds: delays,
+		};
 	}
 
 	// ---------- cancel ----------
@@ -503,6 +534,7 @@ export class Engine {
 		this.requests = [];
 		this.callbacks = [];
 		this.stats = emptyStats();
+		this.statusTimes = [];
 		this.faults.clear();
 		this.uploads.clear();
 		this.pendingUploads.clear();

@@ -110,6 +110,8 @@ export interface EmulatedTask {
 	runFailure?: string;
 	/** Status requests answered for this task (including faulted ones). */
 	statusRequests: number;
+	/** When a status answer first said the task had ended. */
+	seenEndedAt?: number;
 	/** Remaining completed-without-results answers. */
 	noResultsLeft: number;
 	/** Remaining injected poll errors. */
@@ -142,6 +144,14 @@ export interface SentCallback {
 	at: number;
 	/** HTTP status of the receiver, or the delivery error. */
 	result?: number | string;
+}
+
+export interface PollingReport {
+	statusRequests: number;
+	peakPerSecond: number;
+	meanPerSecond: number;
+	/** Per ended task, seconds from its end to the first answer saying so, ascending. */
+	detectionDelaySeconds: number[];
 }
 
 export interface EmulatorStats {
