@@ -15,11 +15,19 @@ export async function submitTask(
 	mode: SubmitMode,
 	deadline: number,
 ): Promise<SubmitResult> {
-	const spec = rt.adapter.buildSubmit(request, rt.ctx, mode);
+	let spec = rt.adapter.buildSubmit(request, rt.ctx, mode);
+	let reshaped = false;
 	for (let attempt = 0; ; attempt++) {
 		// A synchronous submit answers when the job ends: give it the rest of the timeout.
 		const timeout = spec.longRunning ? Math.max(1000, deadline - Date.now()) : rt.settings.requestTimeoutMs;
 		const response = await callProvider(rt.fns, rt.adapter, spec, timeout);
+		const other = reshaped || response instanceof NetworkError ? undefined : otherShape(rt, request, mode, response);
+		if (other) {
+			// Refused as malformed (400/422): nothing was created, so the other documented shape may go once.
+			spec = other;
+			reshaped = true;
+			continue;
+		}
 		const outcome =
 			response instanceof NetworkError
 				? await afterNetworkError(rt, request, spec, response, attempt, deadline)
@@ -29,6 +37,16 @@ export async function submitTask(
 }
 
 type Attempt = SubmitResult | 'again';
+
+/**
+ * A validation refusal (HTTP 400/422 — the provider checked the body and created nothing) that the adapter
+ * reads as "wrong body shape": the other documented shape, sent once. Never for a 2xx, 408, 429, 5xx or a
+ * lost connection, whose outcome may be a task.
+ */
+function otherShape(rt: Runtime, request: MotionControlRequest, mode: SubmitMode, response: HttpResult): RequestSpec | undefined {
+	if (!rt.adapter.otherSubmitShape || (response.statusCode !== 400 && response.statusCode !== 422)) return undefined;
+	return rt.adapter.otherSubmitShape(request, rt.ctx, mode, rt.adapter.parseError(response.statusCode, response.body));
+}
 
 /** No HTTP answer: send again only if the request provably never left; otherwise the outcome is unknown. */
 async function afterNetworkError(

@@ -79,6 +79,11 @@ export interface FaultSpec {
 	outputs?: number;
 	/** Output file URLs answer 410 (Prospolabs `{code:"output_expired"}`) or 404. */
 	expired?: boolean;
+	/**
+	 * Prospolabs enforces its general docs' body `{model, mode?, params, webhook_url?, async?}` instead of the
+	 * model page's flat one: a flat body is refused with a validation error (and no generation).
+	 */
+	paramsBody?: boolean;
 }
 
 export interface EmulatedTask {
