@@ -85,12 +85,15 @@ const FLAT_FIELDS = ['quality', 'video_urls', 'image_url', 'character_orientatio
  */
 function saysShapeIsWrong(refusal: ProviderError): boolean {
 	const text = `${refusal.message} ${refusal.code ?? ''}`;
-	const paramsRequired = /\bparams\b["'`]?\s*(?:field\s+|object\s+)?(?:is\s+)?(?:required|missing)\b|\b(?:required|missing)\s+(?:field|property|parameter|key)?[:\s]*["'`]?params\b/i;
+	// "params is required", "body.params: Field required", "missing required parameter: params".
+	const paramsRequired =
+		/\bparams\b["'`]?\s*:?\s*(?:field\s+|object\s+)?(?:is\s+)?(?:required|missing)\b|\b(?:required|missing)\s+(?:field|property|parameter|key)?[:\s]*["'`]?params\b/i;
 	if (paramsRequired.test(text)) return true;
-	return (
-		/\b(unknown|unexpected|unrecogni[sz]ed|not allowed|not permitted|additional|extra)\b|\bnot (?:a )?(?:documented|known|valid) (?:field|property|parameter)/i.test(text) &&
-		FLAT_FIELDS.some((field) => new RegExp(`\\b${field}\\b`).test(text))
-	);
+	// "Unknown field quality", "body.quality: Extra inputs are not permitted", "quality is not a documented field";
+	// never a value error that merely names a field ("image_url: unknown image format").
+	const unknownField =
+		/\b(?:unknown|unexpected|unrecogni[sz]ed|extra|additional)\s+(?:fields?|propert(?:y|ies)|parameters?|keys?|arguments?|inputs?)\b|\b(?:is|are)\s+not\s+(?:allowed|permitted|expected)\b|\bnot\s+(?:a\s+)?(?:documented|known|valid)\s+(?:field|property|parameter)\b/i;
+	return unknownField.test(text) && FLAT_FIELDS.some((field) => new RegExp(`\\b${field}\\b`).test(text));
 }
 
 export const prospolabs: ProviderAdapter = {
