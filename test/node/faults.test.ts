@@ -119,6 +119,20 @@ describe('Prospolabs body shape (the model page\'s flat body; the general docs\'
 		noDuplicates('prospolabs', 1);
 	});
 
+	it('both shapes refused: one error with both answers, nothing created, no third request', async () => {
+		const result = await runKling(emu, { provider: 'prospolabs', parameters: params(), input: items(1, 'paramsBody,unreadableImage'), onError: 'continueRegularOutput' });
+		expect(result.items[0].json.error).toMatch(/HTTP 422 while submitting in its other documented body shape: image_url: the image could not be read\. The first shape was refused too: params is required/);
+		expect(result.items[0].json.details).toMatchObject({ provider: 'prospolabs', status: 'notSubmitted' });
+		expect(posts()).toHaveLength(2);
+		noDuplicates('prospolabs', 0);
+	});
+
+	it('a value refusal of the flat body is reported as it is, never re-sent', async () => {
+		const result = await runKling(emu, { provider: 'prospolabs', parameters: params(), input: items(1, 'unreadableImage'), onError: 'continueRegularOutput' });
+		expect(result.items[0].json.error).toMatch(/HTTP 422 while submitting: image_url: the image could not be read/);
+		expect(posts()).toHaveLength(1);
+	});
+
 	it('an ambiguous answer to the second shape is never sent a third time', async () => {
 		const result = await runKling(emu, { provider: 'prospolabs', parameters: params(), input: items(1, 'paramsBody,submit500'), onError: 'continueRegularOutput' });
 		expect(result.items[0].json.error).toMatch(/unknown outcome.*not sent again/);

@@ -84,6 +84,8 @@ export interface FaultSpec {
 	 * model page's flat one: a flat body is refused with a validation error (and no generation).
 	 */
 	paramsBody?: boolean;
+	/** With paramsBody: the params body is refused too, 422 (the image cannot be read), nothing created. */
+	unreadableImage?: boolean;
 }
 
 export interface EmulatedTask {

@@ -90,8 +90,10 @@ export function prospolabs(engine: Engine): ProviderModule {
 
 	async function generate(ctx: Ctx): Promise<void> {
 		if (ctx.jsonError !== undefined) return engine.rejectSubmit(ctx, 'prospolabs', apiError(400, `Invalid JSON body: ${ctx.jsonError}`));
-		const nested = engine.faults.resolve(imageUrlOf(ctx.json)).paramsBody === true;
+		const faults = engine.faults.resolve(imageUrlOf(ctx.json));
+		const nested = faults.paramsBody === true;
 		const issues = validate(nested ? PARAMS_BODY : BODY, ctx.json);
+		if (!issues.length && faults.unreadableImage) return engine.rejectSubmit(ctx, 'prospolabs', apiError(422, 'image_url: the image could not be read')); // [I]
 		// [I] a validation error is 400 and creates nothing (failed runs are refunded; a refused body never ran).
 		if (issues.length) return engine.rejectSubmit(ctx, 'prospolabs', invalid(issues));
 		const received = ctx.json as Record<string, unknown>;
