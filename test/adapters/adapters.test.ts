@@ -161,3 +161,65 @@ test('novita: video_url_ttl is the link lifetime; the balance refusal is not ret
 		retryable: false,
 	});
 });
+
+describe('uploads', () => {
+	const png = { kind: 'image' as const, fileName: 'c.png', mimeType: 'image/png', size: 1234 };
+
+	test('waveSpeed: a media/uploads ticket (then PUT), the legacy binary upload only when the route is missing', () => {
+		const plan = PROVIDERS.waveSpeed.buildUpload!(png, ctx);
+		if (plan.type !== 'presigned') throw new Error(`expected a presigned plan, got ${plan.type}`);
+		expect(plan.initiate).toMatchObject({ method: 'POST', url: `${ctx.baseUrl}/api/v3/media/uploads`, body: { filename: 'c.png', size: 1234, content_type: 'image/png' } });
+		expect(plan.needsSize).toBe(true);
+		expect(plan.fallback?.statuses).toEqual([404, 405, 501]);
+		expect(plan.fallback?.plan).toMatchObject({ type: 'multipart', field: 'file', request: { url: `${ctx.baseUrl}/api/v3/media/upload/binary` } });
+		const ticket = { code: 200, message: 'success', data: { download_url: 'https://d/u.png', upload: { method: 'put', url: 'https://s/put', headers: { 'If-None-Match': '*' } } } };
+		expect(plan.parseSlot(ticket)).toEqual({ uploadUrl: 'https://s/put', fileUrl: 'https://d/u.png', headers: { 'If-None-Match': '*' } });
+		expect(plan.parseSlot({ code: 200, data: { download_url: 'https://d/u.png', upload: { method: 'PUT', url: 'https://s/put' } } }).headers).toBeUndefined();
+		expect(() => plan.parseSlot({ code: 400, message: 'invalid file type' })).toThrow(/refused: invalid file type/);
+		expect(() => plan.parseSlot({ code: 200, data: { download_url: 'https://d/u.png', upload: { method: 'POST', url: 'https://s/put' } } })).toThrow(/no PUT instruction/);
+	});
+
+	test('aiHubMax: multipart to /v1/files/upload/stream, auto_cleanup off, the answer\'s url', () => {
+		const plan = PROVIDERS.aiHubMax.buildUpload!(png, ctx);
+		if (plan.type !== 'multipart') throw new Error(`expected a multipart plan, got ${plan.type}`);
+		expect(plan).toMatchObject({ field: 'file', fields: { auto_cleanup: 'false' }, request: { method: 'POST', url: `${ctx.baseUrl}/v1/files/upload/stream` } });
+		expect(plan.parseUrl({ id: 'f1', filename: 'c.png', url: 'https://files/c.png', size: 1234, created: 1 })).toBe('https://files/c.png');
+		expect(PROVIDERS.aiHubMax.capabilities.upload).toEqual({
+			image: { mimeTypes: ['image/jpeg', 'image/png'], maxBytes: 10 * 1024 * 1024 },
+			video: { mimeTypes: ['video/mp4', 'video/quicktime'], maxBytes: 100 * 1024 * 1024 },
+		});
+	});
+});
+
+/** Prospolabs: the refusals that prove the flat body's shape wrong, and those that do not. */
+const PROSPOLABS_REFUSALS: Array<[string, boolean]> = [
+	['params is required', true],
+	['"params" is required', true],
+	['Missing required field: params', true],
+	['quality is not a documented field; video_urls is not a documented field', true],
+	['Unknown field "image_url"', true],
+	['body.params: Field required', true],
+	['Missing required parameter: params', true],
+	['body.quality: Extra inputs are not permitted', true],
+	['image_url: unknown image format', false],
+	['video_urls must have at most 1 item(s)', false],
+	['image_url must be a valid URL', false],
+	['invalid params: image_url must be a URL', false],
+	['Insufficient balance', false],
+];
+
+test.each(PROSPOLABS_REFUSALS)('prospolabs: a 400 saying %j → resend in the params form: %s', (message, resend) => {
+	const other = PROVIDERS.prospolabs.otherSubmitShape!(request, ctx, 'wait', { message });
+	if (!resend) return expect(other).toBeUndefined();
+	expect(other).toMatchObject({ method: 'POST', url: `${ctx.baseUrl}/v1/generate`, longRunning: true });
+	expect(other!.body).toEqual({
+		model: 'kling-3-motion-control',
+		params: { quality: 'pro', video_urls: [request.videoUrl], image_url: request.imageUrl, character_orientation: 'video', prompt: 'dance', keep_original_sound: false },
+	});
+});
+
+test('prospolabs: the params form keeps webhook_url and async at the top level', () => {
+	const other = PROVIDERS.prospolabs.otherSubmitShape!({ ...request, callbackUrl: 'https://hook.example.test/x' }, ctx, 'submitOnly', { message: 'params is required' });
+	expect(other?.body).toMatchObject({ webhook_url: 'https://hook.example.test/x', async: true, params: { image_url: request.imageUrl } });
+	expect(other?.longRunning).toBe(false);
+});

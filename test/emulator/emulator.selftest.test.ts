@@ -192,6 +192,29 @@ describe('waveSpeed', () => {
 		expect(back.equals(bytes)).toBe(true);
 		expect(emu.stats().uploads.waveSpeed).toBe(1);
 	});
+
+	test('media/uploads: a strict JSON ticket, then a PUT that must match it (no key, size, signed headers)', async () => {
+		const bytes = Buffer.from([9, 8, 7, 6]);
+		expect((await call('POST', `${base()}/api/v3/media/uploads`, { body: { filename: 'c.png', size: 4 } })).status).toBe(401);
+		const extra = await call('POST', `${base()}/api/v3/media/uploads`, { auth, body: { filename: 'c.png', size: 4, mime: 'image/png' } });
+		expect(extra.status).toBe(400);
+		expect(extra.json.message).toMatch(/mime is not a documented field/);
+		expect((await call('POST', `${base()}/api/v3/media/uploads`, { auth, body: { filename: 'c.png' } })).json.message).toMatch(/size is required/);
+		const ticket = await call('POST', `${base()}/api/v3/media/uploads`, { auth, body: { filename: 'c.png', size: 4, content_type: 'image/png' } });
+		expect(ticket.json).toMatchObject({ code: 200, data: { filename: 'c.png', size: 4, upload: { method: 'PUT', headers: { 'Content-Type': 'image/png', 'If-None-Match': '*' } } } });
+		const { url, headers } = ticket.json.data.upload;
+		expect((await fetch(url, { method: 'PUT', body: bytes, headers: { 'content-type': 'image/png' } })).status).toBe(403);
+		expect((await fetch(url, { method: 'PUT', body: bytes, headers: { ...headers, authorization: auth } })).status).toBe(400);
+		expect((await fetch(url, { method: 'PUT', body: Buffer.from([1]), headers })).status).toBe(400);
+		expect((await fetch(url, { method: 'PUT', body: bytes, headers })).status).toBe(200);
+		expect(Buffer.from(await (await fetch(ticket.json.data.download_url)).arrayBuffer()).equals(bytes)).toBe(true);
+		emu.uploadRefusals = { waveSpeed: 404 };
+		expect((await call('POST', `${base()}/api/v3/media/uploads`, { auth, body: { filename: 'c.png', size: 4 } })).status).toBe(404);
+		const fd = new FormData();
+		fd.append('file', new Blob([bytes], { type: 'image/png' }), 'c.png');
+		expect((await call('POST', `${base()}/api/v3/media/upload/binary`, { auth, body: fd })).status).toBe(200);
+		emu.uploadRefusals = {};
+	});
 });
 
 describe('oxen', () => {

@@ -82,6 +82,11 @@ export interface Emulator {
 	outputBytes: number;
 	/** Non-terminal tasks per provider before submits get the provider's 429. */
 	concurrencyCap: Partial<Record<ProviderId, number>>;
+	/**
+	 * The first step of a provider's upload API answers this HTTP status in the provider's error shape
+	 * (WaveSpeed: the media/uploads ticket; the legacy binary upload keeps working). Cleared by reset().
+	 */
+	uploadRefusals: Partial<Record<ProviderId, number>>;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -214,6 +219,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 		},
 		set concurrencyCap(v: Partial<Record<ProviderId, number>>) {
 			engine.concurrencyCap = v;
+		},
+		get uploadRefusals() {
+			return engine.uploadRefusals;
+		},
+		set uploadRefusals(v: Partial<Record<ProviderId, number>>) {
+			engine.uploadRefusals = v;
 		},
 	};
 }

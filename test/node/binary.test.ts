@@ -58,7 +58,7 @@ const files = [
 	},
 ];
 
-it.each(['fal', 'kie', 'replicate', 'waveSpeed'] as ProviderId[])('%s: binary image and video are uploaded byte-exact and the task completes', async (provider) => {
+it.each(['aiHubMax', 'fal', 'kie', 'replicate', 'waveSpeed'] as ProviderId[])('%s: binary image and video are uploaded byte-exact and the task completes', async (provider) => {
 	const result = await runKling(emu, { provider, parameters: params('binary', 'binary'), files });
 	expect(result.error?.message).toBeUndefined();
 	expect(result.items[0].json).toMatchObject({ status: 'completed', motionVideo: { durationSeconds: 5, width: 720, height: 1280 } });
@@ -75,8 +75,8 @@ it.each(['evoLink', 'kling', 'novita'] as ProviderId[])('%s: a binary image is u
 });
 
 it.each([
-	['oxen', 'binary', 'url', /Oxen.ai cannot take the image as a file.*public link.*EvoLink, fal\.ai, Kie\.ai, Kling AI \(official API\), Novita AI, Replicate, WaveSpeedAI/],
-	['aiHubMax', 'url', 'binary', /AIHubMax cannot take the motion video as a file.*fal\.ai, Kie\.ai, Replicate, WaveSpeedAI/],
+	['oxen', 'binary', 'url', /Oxen.ai cannot take the image as a file.*public link.*AIHubMax, EvoLink, fal\.ai, Kie\.ai, Kling AI \(official API\), Novita AI, Replicate, WaveSpeedAI/],
+	['prospolabs', 'url', 'binary', /Prospolabs cannot take the motion video as a file.*AIHubMax, fal\.ai, Kie\.ai, Replicate, WaveSpeedAI/],
 	['prospolabs', 'binary', 'url', /Prospolabs cannot take the image as a file/],
 	['kling', 'url', 'binary', /Kling AI \(official API\) cannot take the motion video as a file/],
 	['evoLink', 'url', 'binary', /EvoLink cannot take the motion video as a file/],
@@ -136,4 +136,69 @@ it('Kie.ai: the upload goes to its File Stream Upload API with a random name (sa
 	expect(upload.headers.authorization).toBe(`Bearer ${emu.keys.kie}`);
 	expect(String(upload.headers['content-type'])).toMatch(/^multipart\/form-data/);
 	expect(emu.stats().uploads.kie).toBe(1);
+});
+
+describe('WaveSpeedAI uploads', () => {
+	const nonCdn = () => emu.requests.filter((r) => r.provider !== 'cdn');
+
+	it('use the media/uploads ticket, then PUT the bytes with the ticket headers and no key', async () => {
+		const result = await runKling(emu, { provider: 'waveSpeed', parameters: params('binary', 'binary'), files });
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items[0].json.status).toBe('completed');
+		const tickets = nonCdn().filter((r) => r.path === '/api/v3/media/uploads');
+		expect(tickets.map((r) => r.body)).toEqual([
+			{ filename: 'character.png', size: image.length, content_type: 'image/png' },
+			{ filename: 'dance.mp4', size: video.length, content_type: 'video/mp4' },
+		]);
+		expect(tickets.every((r) => r.headers.authorization === `Bearer ${emu.keys.waveSpeed}`)).toBe(true);
+		const puts = emu.requests.filter((r) => r.provider === 'cdn' && r.method === 'PUT');
+		expect(puts).toHaveLength(2);
+		expect(puts.every((r) => r.path.startsWith('/wsUpload/') && !r.headers.authorization && r.headers['if-none-match'] === '*')).toBe(true);
+		expect(nonCdn().some((r) => r.path === '/api/v3/media/upload/binary')).toBe(false);
+		expect(emu.stats().uploads.waveSpeed).toBe(2);
+	});
+
+	it.each([404, 405])('fall back to the legacy binary upload when media/uploads answers %s', async (status) => {
+		emu.uploadRefusals = { waveSpeed: status };
+		const result = await runKling(emu, { provider: 'waveSpeed', parameters: params('binary', 'url'), files });
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items[0].json.status).toBe('completed');
+		expect(nonCdn().filter((r) => r.path === '/api/v3/media/upload/binary')).toHaveLength(1);
+		expect((await fetchBack('waveSpeed', submittedUrls('waveSpeed').image)).equals(image)).toBe(true);
+	});
+
+	it.each([500, 401])('do not fall back when media/uploads answers %s: nothing is submitted', async (status) => {
+		emu.uploadRefusals = { waveSpeed: status };
+		const result = await runKling(emu, { provider: 'waveSpeed', parameters: params('binary', 'url'), files, onError: 'continueRegularOutput' });
+		expect(String(result.items[0].json.error)).toMatch(status === 401 ? /refused the credential while uploading the image/ : /uploading the image/);
+		expect(nonCdn().some((r) => r.path === '/api/v3/media/upload/binary')).toBe(false);
+		expect(emu.tasks('waveSpeed')).toHaveLength(0);
+	});
+});
+
+describe('AIHubMax uploads', () => {
+	it('go to /v1/files/upload/stream as multipart, asking AIHubMax not to evict older files', async () => {
+		const result = await runKling(emu, { provider: 'aiHubMax', parameters: params('binary', 'url'), files });
+		expect(result.error?.message).toBeUndefined();
+		const upload = emu.requests.find((r) => r.provider === 'aiHubMax' && r.path === '/v1/files/upload/stream')!;
+		expect(upload.headers.authorization).toBe(`Bearer ${emu.keys.aiHubMax}`);
+		expect(String(upload.headers['content-type'])).toMatch(/^multipart\/form-data/);
+		expect(emu.stats().uploads.aiHubMax).toBe(1);
+	});
+
+	it('refuse a WebP image or an image over 10 MB before uploading', async () => {
+		const webp = { picture: { bytes: Buffer.from('RIFF0000WEBPVP8 '), fileName: 'a.webp', mimeType: 'image/webp' } };
+		const big = { picture: { bytes: Buffer.alloc(11 * 1024 * 1024, 1), fileName: 'huge.png', mimeType: 'image/png' } };
+		const result = await runKling(emu, { provider: 'aiHubMax', parameters: params('binary', 'url'), files: [webp, big], onError: 'continueRegularOutput' });
+		expect(result.items[0].json.error).toMatch(/"a.webp" is image\/webp; AIHubMax accepts image\/jpeg, image\/png/);
+		expect(result.items[1].json.error).toMatch(/"huge.png" is 11.0 MB; AIHubMax accepts at most 10.0 MB/);
+		expect(emu.requests.filter((r) => r.provider !== 'cdn')).toHaveLength(0);
+	});
+
+	it('an upload refused with 503 is an upload error: nothing is submitted', async () => {
+		emu.uploadRefusals = { aiHubMax: 503 };
+		const result = await runKling(emu, { provider: 'aiHubMax', parameters: params('binary', 'url'), files, onError: 'continueRegularOutput' });
+		expect(String(result.items[0].json.error)).toMatch(/uploading the image/);
+		expect(emu.tasks('aiHubMax')).toHaveLength(0);
+	});
 });

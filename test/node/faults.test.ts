@@ -96,3 +96,63 @@ describe.each(ALL_PROVIDERS)('%s under Retry On Fail (3 tries)', (provider) => {
 		expect(result.error?.message ?? '').not.toMatch(/unknown outcome/);
 	});
 });
+
+describe('Prospolabs body shape (the model page\'s flat body; the general docs\' `params` form as the fallback)', () => {
+	const posts = () => emu.requests.filter((r) => r.provider === 'prospolabs' && r.method === 'POST');
+
+	it('the flat body is sent and accepted once', async () => {
+		const result = await runKling(emu, { provider: 'prospolabs', parameters: params(), input: items(1) });
+		expect(result.items[0].json.status).toBe('completed');
+		expect(posts()).toHaveLength(1);
+		expect(posts()[0].body).toMatchObject({ model: 'kling-3-motion-control', quality: 'pro', image_url: expect.any(String) });
+		expect(posts()[0].body).not.toHaveProperty('params');
+	});
+
+	it.each(['submitAndWait', 'submit'])('%s: "params is required" (nothing created) → sent once more in the params form, one task', async (operation) => {
+		const result = await runKling(emu, { provider: 'prospolabs', parameters: { ...params(), operation }, input: items(1, 'paramsBody') });
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items[0].json.status).toBe(operation === 'submit' ? 'queued' : 'completed');
+		expect(posts()).toHaveLength(2);
+		expect(emu.stats().submitsRejected.prospolabs).toBe(1);
+		expect(posts()[1].body).toMatchObject({ model: 'kling-3-motion-control', params: { quality: 'pro', video_urls: [expect.any(String)] } });
+		expect(posts()[1].body).not.toHaveProperty('quality');
+		noDuplicates('prospolabs', 1);
+	});
+
+	it('both shapes refused: one error with both answers, nothing created, no third request', async () => {
+		const result = await runKling(emu, { provider: 'prospolabs', parameters: params(), input: items(1, 'paramsBody,unreadableImage'), onError: 'continueRegularOutput' });
+		expect(result.items[0].json.error).toMatch(/HTTP 422 while submitting in its other documented body shape: image_url: the image could not be read\. The first shape was refused too: params is required/);
+		expect(result.items[0].json.details).toMatchObject({ provider: 'prospolabs', status: 'notSubmitted' });
+		expect(posts()).toHaveLength(2);
+		noDuplicates('prospolabs', 0);
+	});
+
+	it('a value refusal of the flat body is reported as it is, never re-sent', async () => {
+		const result = await runKling(emu, { provider: 'prospolabs', parameters: params(), input: items(1, 'unreadableImage'), onError: 'continueRegularOutput' });
+		expect(result.items[0].json.error).toMatch(/HTTP 422 while submitting: image_url: the image could not be read/);
+		expect(posts()).toHaveLength(1);
+	});
+
+	it('an ambiguous answer to the second shape is never sent a third time', async () => {
+		const result = await runKling(emu, { provider: 'prospolabs', parameters: params(), input: items(1, 'paramsBody,submit500'), onError: 'continueRegularOutput' });
+		expect(result.items[0].json.error).toMatch(/unknown outcome.*not sent again/);
+		expect(posts()).toHaveLength(2);
+		noDuplicates('prospolabs', 1);
+	});
+});
+
+describe.each(['aiHubMax', 'waveSpeed'] as ProviderId[])('%s upload refused', (provider) => {
+	const files = [{ picture: { bytes: Buffer.from('\x89PNG\r\n\x1a\nfake'), fileName: 'c.png', mimeType: 'image/png' } }];
+	it.each([500, 503])('HTTP %s on the upload: an upload error, nothing submitted', async (status) => {
+		emu.uploadRefusals = { [provider]: status };
+		const result = await runKling(emu, {
+			provider,
+			parameters: { ...params(), imageSource: 'binary', imageBinaryProperty: 'picture' },
+			files,
+			onError: 'continueRegularOutput',
+		});
+		expect(String(result.items[0].json.error)).toMatch(/uploading the image/);
+		expect(emu.tasks(provider)).toHaveLength(0);
+		noDuplicates(provider, 0);
+	});
+});

@@ -15,11 +15,22 @@ export async function submitTask(
 	mode: SubmitMode,
 	deadline: number,
 ): Promise<SubmitResult> {
-	const spec = rt.adapter.buildSubmit(request, rt.ctx, mode);
+	let spec = rt.adapter.buildSubmit(request, rt.ctx, mode);
+	let firstRefusal: string | undefined;
 	for (let attempt = 0; ; attempt++) {
 		// A synchronous submit answers when the job ends: give it the rest of the timeout.
 		const timeout = spec.longRunning ? Math.max(1000, deadline - Date.now()) : rt.settings.requestTimeoutMs;
 		const response = await callProvider(rt.fns, rt.adapter, spec, timeout);
+		if (!(response instanceof NetworkError)) {
+			if (firstRefusal !== undefined && isValidationRefusal(response)) throw refusedInBothShapes(rt, response, firstRefusal);
+			const other = firstRefusal === undefined ? otherShape(rt, request, mode, response) : undefined;
+			if (other) {
+				// Refused as malformed (400/422): nothing was created, so the other documented shape may go once.
+				firstRefusal = rt.adapter.parseError(response.statusCode, response.body).message;
+				spec = other;
+				continue;
+			}
+		}
 		const outcome =
 			response instanceof NetworkError
 				? await afterNetworkError(rt, request, spec, response, attempt, deadline)
@@ -29,6 +40,26 @@ export async function submitTask(
 }
 
 type Attempt = SubmitResult | 'again';
+
+/**
+ * A validation refusal (HTTP 400/422 — the provider checked the body and created nothing) that the adapter
+ * reads as "wrong body shape": the other documented shape, sent once. Never for a 2xx, 408, 429, 5xx or a
+ * lost connection, whose outcome may be a task.
+ */
+function otherShape(rt: Runtime, request: MotionControlRequest, mode: SubmitMode, response: HttpResult): RequestSpec | undefined {
+	if (!rt.adapter.otherSubmitShape || !isValidationRefusal(response)) return undefined;
+	return rt.adapter.otherSubmitShape(request, rt.ctx, mode, rt.adapter.parseError(response.statusCode, response.body));
+}
+
+function isValidationRefusal(response: HttpResult): boolean {
+	return response.statusCode === 400 || response.statusCode === 422;
+}
+
+/** Both documented shapes refused: say both answers (either may be the one that names the real problem). */
+function refusedInBothShapes(rt: Runtime, response: HttpResult, firstRefusal: string): TaskFailure {
+	const failure = apiFailure(rt.adapter, response.statusCode, response.body, { during: 'submitting in its other documented body shape' });
+	return new TaskFailure(`${failure.message}. The first shape was refused too: ${firstRefusal}. Nothing was submitted.`, failure.details, 'api');
+}
 
 /** No HTTP answer: send again only if the request provably never left; otherwise the outcome is unknown. */
 async function afterNetworkError(

@@ -1,6 +1,6 @@
 import type { IBinaryData, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import type { MediaKind, ProviderAdapter, ProviderContext, UploadFile } from '../providers/types';
+import type { MediaKind, ProviderAdapter, ProviderContext, UploadFile, UploadPlan, UploadSlot } from '../providers/types';
 import { apiFailure, TaskFailure } from './errors';
 import { callProvider, NetworkError } from './transport';
 
@@ -40,10 +40,20 @@ export async function uploadInput(
 	ctx: ProviderContext,
 	input: BinaryInput,
 ): Promise<string> {
-	const plan = adapter.buildUpload!(input.file, ctx);
+	let plan = adapter.buildUpload!(input.file, ctx);
+	if (plan.type === 'presigned' && plan.needsSize && input.file.size === undefined) {
+		// The binary metadata has no size (rare: n8n 2.x stores it): read the file once to learn it.
+		input.file.size = (await readBuffer(fns, input)).length;
+		plan = adapter.buildUpload!(input.file, ctx);
+	}
+	return await perform(fns, adapter, input, plan);
+}
+
+async function perform(fns: IExecuteFunctions, adapter: ProviderAdapter, input: BinaryInput, plan: UploadPlan): Promise<string> {
 	if (plan.type === 'inlineBase64') {
 		return (await readBuffer(fns, input)).toString('base64');
 	}
+	const during = { during: `uploading the ${input.kind}` };
 	if (plan.type === 'multipart') {
 		const form = new FormData();
 		for (const [key, value] of Object.entries(plan.fields ?? {})) form.append(key, value);
@@ -51,27 +61,42 @@ export async function uploadInput(
 		form.append(plan.field, new Blob([bytes], { type: input.file.mimeType }), input.file.fileName);
 		const response = await callProvider(fns, adapter, plan.request, UPLOAD_TIMEOUT_MS, form as unknown as IHttpRequestOptions['body']);
 		if (response instanceof NetworkError) throw uploadFailure(adapter, input, response.message);
-		if (response.statusCode >= 400) throw apiFailure(adapter, response.statusCode, response.body, { during: `uploading the ${input.kind}` });
-		return plan.parseUrl(response.body);
+		if (response.statusCode >= 400) throw apiFailure(adapter, response.statusCode, response.body, during);
+		return parsed(adapter, input, () => plan.parseUrl(response.body));
 	}
-	const slot = await callProvider(fns, adapter, plan.initiate, 60_000);
-	if (slot instanceof NetworkError) throw uploadFailure(adapter, input, slot.message);
-	if (slot.statusCode >= 400) throw apiFailure(adapter, slot.statusCode, slot.body, { during: `uploading the ${input.kind}` });
-	const { uploadUrl, fileUrl } = plan.parseSlot(slot.body);
-	await putFile(fns, adapter, input, uploadUrl);
-	return fileUrl;
+	const answer = await callProvider(fns, adapter, plan.initiate, 60_000);
+	if (answer instanceof NetworkError) throw uploadFailure(adapter, input, answer.message);
+	// The slot endpoint is not there (older deployment, a gateway that forwards only the older path): the fallback.
+	if (plan.fallback?.statuses.includes(answer.statusCode)) return await perform(fns, adapter, input, plan.fallback.plan);
+	if (answer.statusCode >= 400) throw apiFailure(adapter, answer.statusCode, answer.body, during);
+	const slot = parsed(adapter, input, () => plan.parseSlot(answer.body));
+	await putFile(fns, adapter, input, slot);
+	return slot.fileUrl;
+}
+
+/** An upload answer without the documented fields is an upload failure (nothing was submitted). */
+function parsed<T>(adapter: ProviderAdapter, input: BinaryInput, read: () => T): T {
+	try {
+		return read();
+	} catch (error) {
+		throw uploadFailure(adapter, input, error instanceof Error ? error.message : String(error));
+	}
 }
 
 /** The raw bytes to a signed upload URL: streamed from n8n's binary storage, no provider key. */
-async function putFile(fns: IExecuteFunctions, adapter: ProviderAdapter, input: BinaryInput, uploadUrl: string): Promise<void> {
+async function putFile(fns: IExecuteFunctions, adapter: ProviderAdapter, input: BinaryInput, slot: UploadSlot): Promise<void> {
 	const body = input.buffer ?? (input.meta.id ? await fns.helpers.getBinaryStream(input.meta.id) : await readBuffer(fns, input));
 	const size = input.buffer?.length ?? input.file.size;
 	const outcome = await fns.helpers
 		.httpRequest({
 			method: 'PUT',
-			url: uploadUrl,
+			url: slot.uploadUrl,
 			body: body as IHttpRequestOptions['body'],
-			headers: { 'Content-Type': input.file.mimeType, ...(size !== undefined ? { 'Content-Length': String(size) } : {}) },
+			headers: {
+				...(size !== undefined ? { 'Content-Length': String(size) } : {}),
+				// The provider's prescribed headers go as given (a signed URL may sign them); else the file's type.
+				...(slot.headers ?? { 'Content-Type': input.file.mimeType }),
+			},
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: UPLOAD_TIMEOUT_MS,

@@ -127,6 +127,14 @@ export interface UploadLimits {
 	mimeTypes: readonly string[];
 }
 
+/** Where to PUT the bytes and the URL the file will have. */
+export interface UploadSlot {
+	uploadUrl: string;
+	fileUrl: string;
+	/** Headers the provider prescribes for the PUT, sent as given (default: the file's Content-Type). */
+	headers?: Record<string, string>;
+}
+
 /** How a provider takes a file; the engine performs it, the adapter only describes it. */
 export type UploadPlan =
 	| {
@@ -141,7 +149,14 @@ export type UploadPlan =
 			/** Ask for an upload slot, then PUT the raw bytes to it (no provider auth). */
 			type: 'presigned';
 			initiate: RequestSpec;
-			parseSlot(body: unknown): { uploadUrl: string; fileUrl: string };
+			parseSlot(body: unknown): UploadSlot;
+			/** The initiate request must state the file's size: the engine learns it first when the binary metadata lacks it. */
+			needsSize?: boolean;
+			/**
+			 * The initiate endpoint answered one of these HTTP statuses (it is not there at this base URL):
+			 * upload with `plan` instead. Any other refusal is reported as it is.
+			 */
+			fallback?: { statuses: readonly number[]; plan: UploadPlan };
 	  }
 	| {
 			/** The file itself, raw base64 without a data: prefix, in place of the URL. */
@@ -213,6 +228,12 @@ export interface ProviderAdapter {
 	 */
 	envelopeStatus?(httpStatus: number, body: unknown): number;
 	buildUpload?(file: UploadFile, ctx: ProviderContext): UploadPlan;
+	/**
+	 * A provider that documents two body shapes: after a submit refused with HTTP 400/422 (a validation
+	 * error: no task exists), the other shape to send once — only when the provider's words say the shape
+	 * itself was wrong; undefined otherwise. Never called after an answer that leaves the outcome unknown.
+	 */
+	otherSubmitShape?(request: MotionControlRequest, ctx: ProviderContext, mode: SubmitMode, refusal: ProviderError): RequestSpec | undefined;
 	/** An output URL that only the provider's key can download (on its own API host). */
 	downloadNeedsKey?(url: string, ctx: ProviderContext): boolean;
 }

@@ -2,8 +2,8 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { documentedAt, motionVideoLimits } from '../preflight/limits';
 import type { ImageType } from '../preflight/mp4';
-import { asObject, asString, genericError, joinUrl, mapStatus, requireString, urlList } from './common';
-import type { ProviderAdapter, TaskStatus } from './types';
+import { asObject, asString, genericError, joinUrl, mapStatus, requireString, ResponseShapeError, urlList } from './common';
+import type { ProviderAdapter, TaskStatus, UploadPlan, UploadSlot } from './types';
 
 // WaveSpeedAI (https://wavespeed.ai/models/kwaivgi/kling-v3.0-pro/motion-control). Std/pro are separate endpoints; the std path follows
 // WaveSpeed's naming pattern ("Kling V3.0 Std Motion Control" is listed as a related model) [I].
@@ -101,12 +101,56 @@ export const waveSpeed: ProviderAdapter = {
 
 	parseError: genericError,
 
-	buildUpload(_file, ctx) {
-		return {
+	buildUpload(file, ctx) {
+		// Current flow (wavespeed-python, commit c54e078 "use direct media uploads", 2026-08-11; WaveSpeed calls
+		// media/upload/binary legacy, "remains available for existing multipart integrations"): a JSON ticket
+		// `POST /api/v3/media/uploads {filename, size, content_type}` → `data.upload {method: "PUT", url, headers}`
+		// and `data.download_url`; the bytes are PUT to `upload.url` with exactly `upload.headers` (no API key);
+		// `download_url` is the URL to submit. The SDK accepts any 2xx for the PUT and needs `size` up front.
+		const legacy: UploadPlan = {
 			type: 'multipart',
 			request: { method: 'POST', url: joinUrl(ctx.baseUrl, '/api/v3/media/upload/binary') },
 			field: 'file',
 			parseUrl: (body) => requireString(asObject(asObject(body).data).download_url, 'data.download_url'),
 		};
+		return {
+			type: 'presigned',
+			initiate: {
+				method: 'POST',
+				url: joinUrl(ctx.baseUrl, '/api/v3/media/uploads'),
+				body: { filename: file.fileName, size: file.size ?? 0, content_type: file.mimeType },
+			},
+			needsSize: true,
+			parseSlot: parseTicket,
+			// Only "this route is not here" falls back to the legacy multipart upload: 404/405 (and 501) are what
+			// an API or a proxy base URL without the new route answers. A 400/401/413/429/5xx means the endpoint
+			// exists and refused this file or key: that is reported as it is, not hidden behind a second upload. [I]
+			fallback: { statuses: [404, 405, 501], plan: legacy },
+		};
 	},
 };
+
+/** The upload ticket: `{code: 200, data: {download_url, upload: {method: "PUT", url, headers}}}` (wavespeed-python). */
+function parseTicket(body: unknown): UploadSlot {
+	const envelope = asObject(body);
+	if (envelope.code !== undefined && envelope.code !== 200) {
+		throw new ResponseShapeError(`the upload ticket was refused: ${asString(envelope.message) ?? `code ${String(envelope.code)}`}`);
+	}
+	const data = asObject(envelope.data);
+	const upload = asObject(data.upload);
+	if ((asString(upload.method) ?? '').toUpperCase() !== 'PUT') throw new ResponseShapeError('the upload ticket has no PUT instruction (data.upload.method)');
+	// The SDK sends `upload.headers` and nothing else; without any, the engine sends the file's Content-Type.
+	let headers: Record<string, string> | undefined;
+	if (upload.headers !== null && typeof upload.headers === 'object') {
+		headers = {};
+		for (const [name, value] of Object.entries(asObject(upload.headers))) {
+			const text = asString(value);
+			if (text !== undefined) headers[name] = text;
+		}
+	}
+	return {
+		uploadUrl: requireString(upload.url, 'data.upload.url'),
+		fileUrl: requireString(data.download_url, 'data.download_url'),
+		headers,
+	};
+}

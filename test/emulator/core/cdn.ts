@@ -4,6 +4,7 @@
 //   GET|HEAD /media/<name>.png?w=&h=
 //   GET|HEAD /uploads/<id>                             uploaded bytes, byte-exact
 //   PUT      /falUpload/<token>                        fal presigned upload target (no auth)
+//   PUT      /wsUpload/<token>                         WaveSpeed media/uploads target (no auth; size and ticket headers must match)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { mp4File, png } from '../mp4';
@@ -98,10 +99,18 @@ export async function handleCdn(engine: Engine, req: IncomingMessage, res: Serve
 		return serveFile(req, res, bufferFile(upload.data, upload.contentType));
 	}
 
-	m = /^\/falUpload\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+	m = /^\/(?:falUpload|wsUpload)\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
 	if (m && method === 'PUT') {
 		const pending = engine.pendingUploads.get(m[1]);
 		if (!pending) return send(res, { status: 403, contentType: 'text/plain', body: 'upload URL is invalid or already used' });
+		// A signed URL: an API key has no business here, the declared size and the prescribed headers must match.
+		if (req.headers.authorization) return send(res, { status: 400, contentType: 'text/plain', body: 'Authorization header not allowed on a signed upload URL' });
+		if (pending.size !== undefined && rawBody.length !== pending.size)
+			return send(res, { status: 400, contentType: 'text/plain', body: `body is ${rawBody.length} bytes; the ticket declared ${pending.size}` });
+		for (const [name, value] of Object.entries(pending.headers ?? {})) {
+			if (req.headers[name.toLowerCase()] !== value)
+				return send(res, { status: 403, contentType: 'text/plain', body: `header ${name} must be ${JSON.stringify(value)} (signed)` });
+		}
 		engine.pendingUploads.delete(m[1]);
 		const contentType = req.headers['content-type'] ?? pending.contentType;
 		engine.uploads.set(pending.id, {

@@ -123,8 +123,16 @@ export class Engine {
 	/** When each status request arrived (pollingReport). */
 	statusTimes: number[] = [];
 	readonly uploads = new Map<string, Upload>();
-	/** fal presigned-upload tokens → upload id/content type awaiting the PUT. */
-	readonly pendingUploads = new Map<string, { id: string; contentType: string; fileName: string; provider: string }>();
+	/**
+	 * Presigned-upload tokens (fal, WaveSpeed's media/uploads ticket) → the upload awaiting its PUT. `size`
+	 * and `headers`, when set, are what the ticket declared: the PUT must match them exactly.
+	 */
+	readonly pendingUploads = new Map<
+		string,
+		{ id: string; contentType: string; fileName: string; provider: string; size?: number; headers?: Record<string, string> }
+	>();
+	/** The first step of a provider's upload API answers this HTTP status instead (tests: refused / missing / 5xx). */
+	uploadRefusals: Partial<Record<ProviderId, number>> = {};
 	private taskList: EmulatedTask[] = [];
 	private byKey = new Map<string, EmulatedTask>();
 	private seenBodies = new Map<string, Set<string>>();
@@ -538,6 +546,7 @@ export class Engine {
 		this.faults.clear();
 		this.uploads.clear();
 		this.pendingUploads.clear();
+		this.uploadRefusals = {};
 		this.jobMs = this.options.jobMs ?? 3000;
 		this.queuedMs = this.options.queuedMs;
 		this.outputBytes = this.options.outputBytes ?? 64 * 1024;

@@ -20,6 +20,8 @@ const WORDS: Record<string, (s: FaultSpec) => void> = {
 	expired: (s) => (s.expired = true),
 	providerCancel: (s) => (s.endAs = 'canceled'),
 	providerTimeout: (s) => (s.endAs = 'timeout'),
+	paramsBody: (s) => (s.paramsBody = true),
+	unreadableImage: (s) => (s.unreadableImage = true),
 };
 
 function push<K extends 'pollErrors' | 'submitErrors'>(s: FaultSpec, key: K, v: K extends 'pollErrors' ? PollError : SubmitError): void {

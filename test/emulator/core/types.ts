@@ -79,6 +79,13 @@ export interface FaultSpec {
 	outputs?: number;
 	/** Output file URLs answer 410 (Prospolabs `{code:"output_expired"}`) or 404. */
 	expired?: boolean;
+	/**
+	 * Prospolabs enforces its general docs' body `{model, mode?, params, webhook_url?, async?}` instead of the
+	 * model page's flat one: a flat body is refused with a validation error (and no generation).
+	 */
+	paramsBody?: boolean;
+	/** With paramsBody: the params body is refused too, 422 (the image cannot be read), nothing created. */
+	unreadableImage?: boolean;
 }
 
 export interface EmulatedTask {

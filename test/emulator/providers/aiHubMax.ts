@@ -3,13 +3,13 @@
 // least once (first answer without `results`, next ones with `results: []`), so clients must keep polling.
 import type { Engine, ProviderModule } from '../core/engine';
 import type { Ctx } from '../core/http';
-import { json, send } from '../core/http';
+import { json, parseMultipart, send } from '../core/http';
 import type { Issue } from '../core/schema';
 import { obj, ORIENTATIONS, required, str, url, validate } from '../core/schema';
 import type { EmulatedTask, ErrorShapes, Reply } from '../core/types';
 import { EMULATOR_KEYS } from '../core/types';
 import { unifiedTask, unifiedTaskId } from '../core/unified';
-import { authToken, serve } from '../core/util';
+import { authToken, ids, serve } from '../core/util';
 
 const MODELS = ['kling-v3-motion-control', 'kling-v2-6-motion-control'] as const;
 
@@ -87,6 +87,30 @@ export function aiHubMax(engine: Engine): ProviderModule {
 		});
 	}
 
+	/**
+	 * `POST /v1/files/upload/stream` [C, AIHubMax's OpenAPI upload-stream.json]: multipart `file` (required),
+	 * `file_name`, `auto_cleanup` ("true"/"false"); answers `{id, filename, url, size, created}` (the shape
+	 * of the sibling uploads, [I] for this one). Unknown form fields are refused, like the submit's [I].
+	 */
+	function uploadStream(ctx: Ctx): void {
+		const refused = engine.uploadRefusals.aiHubMax;
+		if (refused !== undefined) {
+			return send(ctx.res, refused === 500 || refused === 502 || refused === 503 ? errors.server(refused) : apiError(refused, 'invalid_request_error', 'upload_refused', 'Upload refused'));
+		}
+		const parts = parseMultipart(ctx.rawBody, ctx.req.headers['content-type']);
+		if (!parts) return send(ctx.res, apiError(400, 'invalid_request_error', 'invalid_request', 'multipart/form-data body required'));
+		const file = parts.find((p) => p.name === 'file' && p.filename !== undefined);
+		if (!file) return send(ctx.res, apiError(400, 'invalid_request_error', 'invalid_request', 'file is required'));
+		const unknown = parts.filter((p) => !['file', 'file_name', 'auto_cleanup'].includes(p.name));
+		if (unknown.length) return send(ctx.res, apiError(400, 'invalid_request_error', 'invalid_request', `unknown field ${unknown[0].name}`));
+		const cleanup = parts.find((p) => p.name === 'auto_cleanup')?.data.toString();
+		if (cleanup !== undefined && cleanup !== 'true' && cleanup !== 'false')
+			return send(ctx.res, apiError(422, 'validation_error', 'validation_error', 'auto_cleanup must be a boolean'));
+		const name = parts.find((p) => p.name === 'file_name')?.data.toString() || file.filename || 'upload.bin';
+		const up = engine.addUpload('aiHubMax', file.data, file.contentType ?? 'application/octet-stream', name);
+		send(ctx.res, json(200, { id: `file_${ids.hex(8)}`, filename: up.fileName, url: engine.uploadUrl(up), size: up.data.length, created: Math.floor(up.createdAt / 1000) }));
+	}
+
 	return {
 		id: 'aiHubMax',
 		errors,
@@ -98,6 +122,7 @@ export function aiHubMax(engine: Engine): ProviderModule {
 				routes: [
 					{ method: 'POST', path: /^\/v1\/videos\/generations$/, run: submit, submit: true }, // [I] path
 					{ method: 'GET', path: /^\/v1\/tasks\/([^/]+)$/, run: getTask }, // ?sync_upstream=true accepted
+					{ method: 'POST', path: /^\/v1\/files\/upload\/stream$/, run: uploadStream },
 					// "Get Credits Usage" is in AIHubMax's OpenAPI catalog; its response shape is not: [I] EvoLink's.
 					{
 						method: 'GET',

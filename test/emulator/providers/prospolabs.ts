@@ -12,22 +12,42 @@ import { authToken, ids, round, serve } from '../core/util';
 
 const MODEL = 'kling-3-motion-control';
 
-/**
- * The flat model-page body [C, seed 004] plus `async` and `webhook_url` from the general docs [C].
- * The general docs' nested `{mode, params}` form is NOT accepted (strict; the model page is flat).
- * `quality` and `character_orientation` are "Required" with defaults: [I] missing = default.
- */
-const BODY = obj({
-	model: required(str({ enum: [MODEL] })),
+/** The model's parameters, as the model page lists them [C, seed 004]. */
+const MODEL_PARAMS = {
 	prompt: str(),
 	quality: str({ enum: ['pro', 'standard'] }),
 	video_urls: required(arr(url(), { minItems: 1, maxItems: 1 })),
 	image_url: required(url()),
 	character_orientation: str({ enum: ORIENTATIONS }),
 	keep_original_sound: bool(),
+};
+
+/**
+ * The flat model-page body [C, seed 004] plus `async` and `webhook_url` from the general docs [C]: what the
+ * emulator accepts by default. The general docs' nested `{mode, params}` form is refused (strict).
+ * `quality` and `character_orientation` are "Required" with defaults: [I] missing = default.
+ */
+const BODY = obj({ model: required(str({ enum: [MODEL] })), ...MODEL_PARAMS, async: bool(), webhook_url: url() });
+
+/**
+ * The general docs' shared body [C, helios-7yg.pages.dev/docs/]: `params` required. Enforced instead of
+ * BODY when the submit's image URL carries the fault word `paramsBody` (the other reading of the docs).
+ */
+const PARAMS_BODY = obj({
+	model: required(str({ enum: [MODEL] })),
+	mode: str(),
+	params: required(obj(MODEL_PARAMS)),
 	async: bool(),
 	webhook_url: url(),
 });
+
+/** The image URL of either shape (where the fault words live). */
+function imageUrlOf(body: unknown): string | undefined {
+	const object = (body ?? {}) as Record<string, unknown>;
+	const params = (object.params ?? {}) as Record<string, unknown>;
+	const value = typeof object.image_url === 'string' ? object.image_url : params.image_url;
+	return typeof value === 'string' ? value : undefined;
+}
 
 const STATUS: Record<TaskStatus, string> = {
 	queued: 'queued',
@@ -70,13 +90,19 @@ export function prospolabs(engine: Engine): ProviderModule {
 
 	async function generate(ctx: Ctx): Promise<void> {
 		if (ctx.jsonError !== undefined) return engine.rejectSubmit(ctx, 'prospolabs', apiError(400, `Invalid JSON body: ${ctx.jsonError}`));
-		const issues = validate(BODY, ctx.json);
+		const faults = engine.faults.resolve(imageUrlOf(ctx.json));
+		const nested = faults.paramsBody === true;
+		const issues = validate(nested ? PARAMS_BODY : BODY, ctx.json);
+		if (!issues.length && faults.unreadableImage) return engine.rejectSubmit(ctx, 'prospolabs', apiError(422, 'image_url: the image could not be read')); // [I]
+		// [I] a validation error is 400 and creates nothing (failed runs are refunded; a refused body never ran).
 		if (issues.length) return engine.rejectSubmit(ctx, 'prospolabs', invalid(issues));
-		const body = ctx.json as Record<string, unknown>;
+		const received = ctx.json as Record<string, unknown>;
+		// The task keeps the body as received; its fields are read from either shape.
+		const body = nested ? { ...received, ...(received.params as Record<string, unknown>), params: undefined } : received;
 		const isAsync = body.async === true || ctx.query.get('async') === 'true';
 		const accepted = engine.submit(ctx, {
 			provider: 'prospolabs',
-			body,
+			body: received,
 			newId: () => `gen_${ids.hex(8)}`,
 			imageUrl: body.image_url as string,
 			videoUrl: (body.video_urls as string[])[0],

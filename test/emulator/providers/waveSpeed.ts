@@ -5,7 +5,7 @@ import type { Engine, ProviderModule, TaskEvent } from '../core/engine';
 import type { Ctx } from '../core/http';
 import { json, parseMultipart, send } from '../core/http';
 import type { Issue } from '../core/schema';
-import { bool, isHttpUrl, obj, ORIENTATIONS, required, str, url, validate } from '../core/schema';
+import { bool, int, isHttpUrl, obj, ORIENTATIONS, required, str, url, validate } from '../core/schema';
 import type { EmulatedTask, ErrorShapes, Reply, TaskStatus } from '../core/types';
 import { EMULATOR_KEYS, EMULATOR_WEBHOOK_SECRETS } from '../core/types';
 import { authToken, ids, isoTime, serve } from '../core/util';
@@ -30,6 +30,19 @@ const STATUS: Record<TaskStatus, string> = {
 };
 
 const TIERS = { std: 'std', pro: 'pro' } as const;
+
+/**
+ * The upload ticket request of `POST /api/v3/media/uploads` [C, wavespeed-python c54e078: `{filename, size}` +
+ * `content_type` when known]. Strict like the submit: unknown fields are refused [I].
+ */
+const TICKET = obj({
+	filename: required(str()),
+	size: required(int({ min: 1 })),
+	content_type: str(),
+});
+
+/** [I] WaveSpeed's documented upload cap for files (the docs advise a URL above 300 MB). */
+const MAX_UPLOAD_BYTES = 300 * 1024 * 1024;
 const DEFAULT_FAILURE = 'Task failed: the reference video could not be processed (1403)';
 
 const envelope = (status: number, message: string, data?: unknown): Reply =>
@@ -112,6 +125,42 @@ export function waveSpeed(engine: Engine): ProviderModule {
 		);
 	}
 
+	/** A refusal set by a test (`emu.uploadRefusals.waveSpeed`) for the ticket endpoint, in the envelope. */
+	function refusal(status: number | undefined): Reply | undefined {
+		if (status === undefined) return undefined;
+		if (status === 404) return errors.notFound();
+		if (status === 401) return errors.unauthorized();
+		if (status === 500 || status === 502 || status === 503) return errors.server(status);
+		return envelope(status, status === 405 ? 'Method Not Allowed' : 'Upload refused');
+	}
+
+	/** The current flow: a JSON ticket, then a PUT of the bytes to `data.upload.url` (cdn, no API key). */
+	function ticket(ctx: Ctx): void {
+		const refused = refusal(engine.uploadRefusals.waveSpeed);
+		if (refused) return send(ctx.res, refused);
+		if (ctx.jsonError !== undefined) return send(ctx.res, envelope(400, `Invalid JSON body: ${ctx.jsonError}`));
+		const issues = validate(TICKET, ctx.json);
+		if (issues.length) return send(ctx.res, invalid(issues));
+		const body = ctx.json as { filename: string; size: number; content_type?: string };
+		if (body.size > MAX_UPLOAD_BYTES) return send(ctx.res, envelope(413, 'File too large'));
+		const ext = /\.[A-Za-z0-9]{1,5}$/.exec(body.filename)?.[0]?.toLowerCase() ?? '';
+		const id = `up_${ids.hex(8)}${ext}`;
+		const token = ids.hex(16);
+		const contentType = body.content_type ?? 'application/octet-stream';
+		// [I] headers: the SDK's tests show `Content-Type` and `If-None-Match: *`; both are prescribed (signed) here.
+		const headers = { 'Content-Type': contentType, 'If-None-Match': '*' };
+		engine.pendingUploads.set(token, { id, contentType, fileName: body.filename, provider: 'waveSpeed', size: body.size, headers });
+		send(
+			ctx.res,
+			envelope(200, 'success', {
+				download_url: `${engine.cdnUrl}/uploads/${id}`,
+				filename: body.filename,
+				size: body.size,
+				upload: { method: 'PUT', url: `${engine.cdnUrl}/wsUpload/${token}`, headers },
+			}),
+		);
+	}
+
 	function callback(task: EmulatedTask, event: TaskEvent) {
 		if (event !== 'terminal' || !task.callbackUrl) return undefined;
 		const body = JSON.stringify(prediction(task, true));
@@ -139,6 +188,8 @@ export function waveSpeed(engine: Engine): ProviderModule {
 					{ method: 'POST', path: /^\/api\/v3\/kwaivgi\/kling-v3\.0-(std|pro)\/motion-control$/, run: submit, submit: true },
 					{ method: 'GET', path: /^\/api\/v3\/predictions\/([^/]+)\/result$/, run: result },
 					{ method: 'GET', path: /^\/api\/v3\/predictions\/([^/]+)$/, run: result },
+					{ method: 'POST', path: /^\/api\/v3\/media\/uploads$/, run: ticket },
+					// Legacy, still served ("remains available for existing multipart integrations").
 					{ method: 'POST', path: /^\/api\/v3\/media\/upload\/binary$/, run: upload },
 					// [I] credential test: balance endpoint shape inferred.
 					{ method: 'GET', path: /^\/api\/v3\/balance$/, run: (c) => send(c.res, envelope(200, 'success', { balance: 12.5 })) },
