@@ -186,7 +186,7 @@ const LISTS: Array<{
 			data: [
 				{ task_id: 'a', task_status: 'succeed', task_result: { videos: [{ url: 'https://o/a.mp4', duration: '5.0' }] } },
 				{ task_id: 'b', task_status: 'processing' },
-				{ task_id: 'c', task_status: 'succeed', task_result: { videos: [] } },
+				{ task_id: '8312', task_status: 'succeed', task_info: { external_task_id: 'c' }, task_result: { videos: [] } },
 				{ task_id: 'other', task_status: 'submitted' },
 			],
 		},

@@ -90,8 +90,10 @@ const statusList: StatusList = {
 		const entries = asObject(body).data;
 		const states = new Map<string, TaskState>();
 		for (const entry of Array.isArray(entries) ? entries.map(asObject) : []) {
-			const id = asString(entry.task_id);
-			if (id && wanted.has(id)) states.set(id, taskState(entry, entry));
+			// A handle names the task by Kling's task_id, or (the query path accepts both) by its external_task_id.
+			const ids = [asString(entry.task_id), asString(asObject(entry.task_info).external_task_id)];
+			const id = ids.find((candidate) => candidate !== undefined && wanted.has(candidate));
+			if (id) states.set(id, taskState(entry, entry));
 		}
 		return states;
 	},
