@@ -223,3 +223,136 @@ test('prospolabs: the params form keeps webhook_url and async at the top level',
 	expect(other?.body).toMatchObject({ webhook_url: 'https://hook.example.test/x', async: true, params: { image_url: request.imageUrl } });
 	expect(other?.longRunning).toBe(false);
 });
+
+/**
+ * One documented request for many tasks' status (statusList): the request each builds, and how its
+ * answer maps to states by task id, with the answer shape the provider's docs show. Tasks missing
+ * from the page are absent; an entry that ended without its outputs maps to a state without videoUrls.
+ */
+const LISTS: Array<{
+	id: string;
+	request: { url: string; qs?: Record<string, string> };
+	maxTasks: number;
+	body: unknown;
+	states: Record<string, { status: TaskStatus; videoUrls: string[] }>;
+	/** A failed task as the single status answer, and as a list answer holding only it. */
+	failed: { single: unknown; list: unknown };
+}> = [
+	{
+		id: 'kling',
+		request: { url: `${ctx.baseUrl}/v1/videos/motion-control`, qs: { pageNum: '1', pageSize: '500' } },
+		maxTasks: 500,
+		body: {
+			code: 0,
+			message: 'SUCCEED',
+			data: [
+				{ task_id: 'a', task_status: 'succeed', task_result: { videos: [{ url: 'https://o/a.mp4', duration: '5.0' }] } },
+				{ task_id: 'b', task_status: 'processing' },
+				{ task_id: '8312', task_status: 'succeed', task_info: { external_task_id: 'c' }, task_result: { videos: [] } },
+				{ task_id: 'other', task_status: 'submitted' },
+			],
+		},
+		states: {
+			a: { status: 'completed', videoUrls: ['https://o/a.mp4'] },
+			b: { status: 'processing', videoUrls: [] },
+			c: { status: 'completed', videoUrls: [] },
+		},
+		failed: {
+			single: { code: 0, data: { task_id: 'a', task_status: 'failed', task_status_msg: 'bad' } },
+			list: { code: 0, data: [{ task_id: 'a', task_status: 'failed', task_status_msg: 'bad' }] },
+		},
+	},
+	{
+		id: 'oxen',
+		request: { url: `${ctx.baseUrl}/queue`, qs: { model: 'kling-video-v3-pro-motion-control' } },
+		maxTasks: 10_000,
+		body: {
+			count: 3,
+			generations: [
+				{ generation_id: 'a', model_name: 'kling-video-v3-pro-motion-control', status: 'queued', result_url: null, error_message: null },
+				{ generation_id: 'b', model_name: 'kling-video-v3-pro-motion-control', status: 'processing', result_url: null, error_message: null },
+				{ generation_id: 'c', model_name: 'kling-video-v3-pro-motion-control', status: 'succeeded', result_url: null, error_message: null },
+			],
+		},
+		states: {
+			a: { status: 'queued', videoUrls: [] },
+			b: { status: 'processing', videoUrls: [] },
+			c: { status: 'completed', videoUrls: [] },
+		},
+		failed: {
+			single: { generation_id: 'a', status: 'failed', error_message: 'bad' },
+			list: { count: 1, generations: [{ generation_id: 'a', status: 'failed', error_message: 'bad' }] },
+		},
+	},
+	{
+		id: 'replicate',
+		request: { url: `${ctx.baseUrl}/v1/predictions` },
+		maxTasks: 100,
+		body: {
+			next: 'https://api.example.test/v1/predictions?cursor=x',
+			previous: null,
+			results: [
+				{ id: 'a', status: 'succeeded', output: 'https://o/a.mp4', source: 'api' },
+				{ id: 'b', status: 'starting', output: null },
+				{ id: 'c', status: 'succeeded', data_removed: true },
+				{ id: 'other', status: 'failed', error: 'x' },
+			],
+		},
+		states: {
+			a: { status: 'completed', videoUrls: ['https://o/a.mp4'] },
+			b: { status: 'queued', videoUrls: [] },
+			c: { status: 'completed', videoUrls: [] },
+		},
+		failed: {
+			single: { id: 'a', status: 'failed', error: 'bad' },
+			list: { next: null, previous: null, results: [{ id: 'a', status: 'failed', error: 'bad' }] },
+		},
+	},
+];
+
+describe.each(LISTS.map((row) => [row.id, row] as const))('%s statusList', (id, row) => {
+	const adapter = (PROVIDERS as Record<string, ProviderAdapter>)[id];
+	const handles = ['a', 'b', 'c', 'missing'].map((taskId) => ({ taskId }));
+
+	test('build: one GET under the base URL, the documented page size, a documented source', () => {
+		const list = adapter.statusList!;
+		expect(list.maxTasks).toBe(row.maxTasks);
+		expect(list.source).toMatch(/^https:\/\//);
+		const spec = list.build(handles, ctx);
+		expect(spec.method).toBe('GET');
+		expect(spec.url).toBe(row.request.url);
+		expect(spec.qs).toEqual(row.request.qs);
+		expect(spec.body).toBeUndefined();
+	});
+
+	test('parse: states by task id, only for the tasks asked about and found', () => {
+		const states = adapter.statusList!.parse(row.body, handles, ctx);
+		expect([...states.keys()].sort()).toEqual(Object.keys(row.states).sort());
+		for (const [taskId, expected] of Object.entries(row.states)) expect(states.get(taskId)).toMatchObject(expected);
+		expect(states.has('missing')).toBe(false);
+		expect(states.has('other')).toBe(false);
+	});
+
+	test('parse: an answer of another shape finds nothing (every task is then checked on its own)', () => {
+		for (const body of [{}, '<html>', { data: { task_id: 'a' } }, { results: 'x', generations: null }]) {
+			expect(adapter.statusList!.parse(body, handles, ctx).size).toBe(0);
+		}
+	});
+
+	test('parse: the list entry maps like the single status answer (one status vocabulary)', () => {
+		const single = adapter.parseStatus(row.failed.single, { taskId: 'a' }, ctx);
+		const listed = adapter.statusList!.parse(row.failed.list, [{ taskId: 'a' }], ctx).get('a');
+		expect(single).toMatchObject({ status: 'failed', errorMessage: 'bad' });
+		expect(listed).toMatchObject({ status: single.status, errorMessage: single.errorMessage, providerStatus: single.providerStatus });
+	});
+});
+
+test('providers without a documented list endpoint for status have no statusList', () => {
+	const withList = LISTS.map((row) => row.id).sort();
+	expect(ADAPTERS.filter((a) => a.statusList).map((a) => a.id).sort()).toEqual(withList);
+});
+
+test('statusRate: only where a limit is published, with its page', () => {
+	expect(PROVIDERS.replicate.capabilities.statusRate).toEqual({ perSecond: 50, source: 'https://replicate.com/docs/topics/predictions/rate-limits' });
+	for (const adapter of ADAPTERS.filter((a) => a.id !== 'replicate')) expect(adapter.capabilities.statusRate).toBeUndefined();
+});

@@ -2,11 +2,15 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { KLING_MODEL_DOC, klingModelRules } from '../preflight/limits';
 import { asNumber, asObject, asString, joinUrl, mapStatus, requireString } from './common';
-import type { ProviderAdapter, ProviderError, TaskState, TaskStatus } from './types';
+import type { ProviderAdapter, ProviderError, StatusList, TaskState, TaskStatus } from './types';
 
 // Official Kling API, legacy JWT generation (https://app.klingai.com/global/dev/document-api). The credential signs the JWT.
 const MODE = { standard: 'std', pro: 'pro' } as const;
 const PATH = '/v1/videos/motion-control';
+/** Motion Control's reference page: create, query (single) and query (list). */
+const MOTION_DOC = 'https://app.klingai.com/global/dev/document-api/apiReference/model/motionControl';
+/** "Query Task (List)": pageNum 1–1000, pageSize 1–500 (default 30). */
+const LIST_PAGE_SIZE = 500;
 
 const STATUS: Record<string, TaskStatus> = {
 	submitted: 'queued',
@@ -47,8 +51,8 @@ function elementId(id: string): number | string {
 	return /^\d+$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
 }
 
-function parseTask(body: unknown): TaskState {
-	const data = asObject(asObject(body).data);
+/** One task object (`data` of a query, or one entry of the list's `data` array). */
+function taskState(data: IDataObject, raw: unknown): TaskState {
 	const providerStatus = asString(data.task_status);
 	const status = mapStatus(STATUS, providerStatus);
 	const videos = asObject(data.task_result).videos;
@@ -62,9 +66,38 @@ function parseTask(body: unknown): TaskState {
 				: [],
 		errorMessage: asString(data.task_status_msg) || undefined,
 		durationSeconds: asNumber(list[0]?.duration),
-		raw: body,
+		raw,
 	};
 }
+
+function parseTask(body: unknown): TaskState {
+	return taskState(asObject(asObject(body).data), body);
+}
+
+/**
+ * "Query Task (List)" (MOTION_DOC): `data` is an array of the same task objects the single query
+ * answers, `task_result.videos` included. The first page of 500 is asked; the order is not stated
+ * (newest first [I]), so a task beyond the page is simply not found and checked on its own.
+ */
+const statusList: StatusList = {
+	maxTasks: LIST_PAGE_SIZE,
+	source: MOTION_DOC,
+	build(_handles, ctx) {
+		return { method: 'GET', url: joinUrl(ctx.baseUrl, PATH), qs: { pageNum: '1', pageSize: String(LIST_PAGE_SIZE) } };
+	},
+	parse(body, handles) {
+		const wanted = new Set(handles.map((handle) => handle.taskId));
+		const entries = asObject(body).data;
+		const states = new Map<string, TaskState>();
+		for (const entry of Array.isArray(entries) ? entries.map(asObject) : []) {
+			// A handle names the task by Kling's task_id, or (the query path accepts both) by its external_task_id.
+			const ids = [asString(entry.task_id), asString(asObject(entry.task_info).external_task_id)];
+			const id = ids.find((candidate) => candidate !== undefined && wanted.has(candidate));
+			if (id) states.set(id, taskState(entry, entry));
+		}
+		return states;
+	},
+};
 
 export const kling: ProviderAdapter = {
 	id: 'kling',
@@ -81,6 +114,8 @@ export const kling: ProviderAdapter = {
 		outputLifetimeHours: 30 * 24,
 		// The image may be sent as raw base64 (jpg/jpeg/png ≤ 10 MB); there is no video upload.
 		upload: { image: { mimeTypes: ['image/jpeg', 'image/png'] } },
+		// No statusRate: Kling's rate-limit page limits concurrent tasks only and says "the system imposes
+		// no QPS limit" (https://app.klingai.com/global/dev/document-api/apiReference/rateLimits).
 	},
 
 	buildSubmit(request, ctx) {
@@ -112,6 +147,8 @@ export const kling: ProviderAdapter = {
 	},
 
 	parseStatus: parseTask,
+
+	statusList,
 
 	// The query path also accepts the external task id [C], so a lost submit answer can be recovered.
 	buildLookup(idempotencyKey, ctx) {

@@ -2,10 +2,12 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { motionVideoLimits } from '../preflight/limits';
 import { asObject, asString, genericError, joinUrl, mapStatus, requireString } from './common';
-import type { ProviderAdapter, TaskStatus } from './types';
+import type { ProviderAdapter, StatusList, TaskState, TaskStatus } from './types';
 
 // Oxen.ai (https://docs.oxen.ai/inference-api/reference/models/kling-video-v3-pro-motion-control). Only the pro model exists; we use the async queue API.
 const MODEL = 'kling-video-v3-pro-motion-control';
+/** The async queue reference (enqueue, list, get, cancel). */
+const QUEUE_DOC = 'https://docs.oxen.ai/inference-api/reference/async_queue';
 
 const STATUS: Record<string, TaskStatus> = {
 	queued: 'queued',
@@ -15,7 +17,7 @@ const STATUS: Record<string, TaskStatus> = {
 	cancelled: 'canceled',
 };
 
-function parseGeneration(body: unknown) {
+function parseGeneration(body: unknown): TaskState {
 	const object = asObject(body);
 	const providerStatus = asString(object.status);
 	const status = mapStatus(STATUS, providerStatus);
@@ -28,6 +30,30 @@ function parseGeneration(body: unknown) {
 		raw: body,
 	};
 }
+
+/**
+ * "List Generations" (QUEUE_DOC): `GET /queue` answers the caller's generations with the same fields as
+ * the single query; without a `status` filter only active ones (queued, processing). So a task that
+ * ended is absent and gets one request of its own (which carries its `result_url`). No pagination or
+ * page size is documented: one answer lists every active generation [I], hence no real cap here.
+ */
+const statusList: StatusList = {
+	maxTasks: 10_000,
+	source: QUEUE_DOC,
+	build(_handles, ctx) {
+		return { method: 'GET', url: joinUrl(ctx.baseUrl, '/queue'), qs: { model: MODEL } };
+	},
+	parse(body, handles) {
+		const wanted = new Set(handles.map((handle) => handle.taskId));
+		const generations = asObject(body).generations;
+		const states = new Map<string, TaskState>();
+		for (const entry of Array.isArray(generations) ? generations.map(asObject) : []) {
+			const id = asString(entry.generation_id);
+			if (id && wanted.has(id)) states.set(id, parseGeneration(entry));
+		}
+		return states;
+	},
+};
 
 export const oxen: ProviderAdapter = {
 	id: 'oxen',
@@ -44,6 +70,7 @@ export const oxen: ProviderAdapter = {
 		cancel: true,
 		// Oxen lists `prompt` as required (fal marks it optional).
 		promptRequired: true,
+		// No statusRate: Oxen publishes no rate limits (QUEUE_DOC, https://docs.oxen.ai).
 	},
 
 	buildSubmit(request, ctx) {
@@ -83,6 +110,8 @@ export const oxen: ProviderAdapter = {
 	parseStatus(body) {
 		return parseGeneration(body);
 	},
+
+	statusList,
 
 	buildCancel(handle, ctx) {
 		return { method: 'DELETE', url: joinUrl(ctx.baseUrl, `/queue/${encodeURIComponent(handle.taskId)}`) };

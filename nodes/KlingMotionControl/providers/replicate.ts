@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { documentedAt, MB, motionVideoLimits } from '../preflight/limits';
 import { asNumber, asObject, asString, genericError, joinUrl, mapStatus, requireString, urlList } from './common';
-import type { ProviderAdapter, TaskState, TaskStatus } from './types';
+import type { ProviderAdapter, StatusList, TaskState, TaskStatus } from './types';
 
 // Replicate, official model kwaivgi/kling-v3-motion-control (https://replicate.com/kwaivgi/kling-v3-motion-control/api).
 const MODE = { standard: 'std', pro: 'pro' } as const;
@@ -31,6 +31,31 @@ function parsePrediction(body: unknown): TaskState {
 	};
 }
 
+/**
+ * "List predictions" (https://replicate.com/docs/reference/http#predictions.list): every prediction of
+ * the token's account (API and web, any model), 100 per page, most recent first, cursor pagination
+ * through `next`. Entries are prediction objects; the documented example carries `output`, and where
+ * an entry lacks it (or the data was removed) a succeeded task is simply completed without its video,
+ * which the engine then fetches on its own. Only the first page is asked.
+ */
+const statusList: StatusList = {
+	maxTasks: 100,
+	source: 'https://replicate.com/docs/reference/http#predictions.list',
+	build(_handles, ctx) {
+		return { method: 'GET', url: joinUrl(ctx.baseUrl, '/v1/predictions') };
+	},
+	parse(body, handles) {
+		const wanted = new Set(handles.map((handle) => handle.taskId));
+		const results = asObject(body).results;
+		const states = new Map<string, TaskState>();
+		for (const entry of Array.isArray(results) ? results.map(asObject) : []) {
+			const id = asString(entry.id);
+			if (id && wanted.has(id)) states.set(id, parsePrediction(entry));
+		}
+		return states;
+	},
+};
+
 function predictionUrl(baseUrl: string, id: string, suffix = ''): string {
 	return joinUrl(baseUrl, `/v1/predictions/${encodeURIComponent(id)}${suffix}`);
 }
@@ -48,6 +73,8 @@ export const replicate: ProviderAdapter = {
 		promptRequired: false,
 		// API-created predictions' outputs are removed after about an hour.
 		outputLifetimeHours: 1,
+		// "All other endpoints you can call at 3000 requests per minute" (creating predictions: 600/min).
+		statusRate: { perSecond: 50, source: 'https://replicate.com/docs/topics/predictions/rate-limits' },
 		upload: {
 			image: { maxBytes: 100 * MB, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] },
 			video: { mimeTypes: ['video/mp4', 'video/quicktime'] },
@@ -95,6 +122,8 @@ export const replicate: ProviderAdapter = {
 	},
 
 	parseStatus: parsePrediction,
+
+	statusList,
 
 	buildCancel(handle, ctx) {
 		return { method: 'POST', url: handle.cancelUrl ?? predictionUrl(ctx.baseUrl, handle.taskId, '/cancel') };

@@ -97,6 +97,7 @@ export function emptyStats(): EmulatorStats {
 		submitsRejected: emptyCounts(),
 		duplicateSubmits: 0,
 		statusRequests: emptyCounts(),
+		listRequests: emptyCounts(),
 		cancelRequests: 0,
 		fileRequests: 0,
 		fileRequestsWithAuthorization: 0,
@@ -298,6 +299,7 @@ export class Engine {
 			statusRequests: 0,
 			noResultsLeft: Math.max(plan.minNoResultsPolls ?? 0, faults.noResultsPolls ?? 0),
 			pollErrorsLeft: [...(faults.pollErrors ?? [])],
+			listErrorsLeft: [...(faults.listErrors ?? [])],
 			extra: { ...(plan.extra ?? {}) },
 		};
 		this.taskList.push(task);
@@ -376,6 +378,22 @@ export class Engine {
 		if (this.phase(task).status !== 'completed' || task.noResultsLeft <= 0) return false;
 		task.noResultsLeft--;
 		return true;
+	}
+
+	/**
+	 * Answer a request to the provider's list endpoint (one request for many tasks, counted in
+	 * `listRequests`), or the next list error a task of that provider carries (fault words `list500`…).
+	 */
+	list(ctx: Ctx, provider: ProviderId, build: () => Reply): void {
+		this.stats.listRequests[provider]++;
+		const carrier = this.taskList.find((t) => t.provider === provider && this.alive(t) && t.listErrorsLeft.length > 0);
+		const fault = carrier?.listErrorsLeft.shift();
+		if (fault === undefined) {
+			send(ctx.res, build());
+			return;
+		}
+		const reply = this.providers.get(provider)!.errors.server(fault);
+		send(ctx.res, fault === 503 ? withRetryAfter(reply) : reply);
 	}
 
 	countStatus(provider: ProviderId): void {

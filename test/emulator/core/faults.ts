@@ -1,5 +1,5 @@
 // Fault injection: from the submitted image URL (`?emu=fail,poll503&emu_ms=1500`) or from setFault(match, spec).
-import type { FaultSpec, PollError, SubmitError } from './types';
+import type { FaultSpec, ListError, PollError, SubmitError } from './types';
 
 /** Query-string fault words → FaultSpec fragments. `noResultsN`, `outputsN` carry a number. */
 const WORDS: Record<string, (s: FaultSpec) => void> = {
@@ -16,6 +16,10 @@ const WORDS: Record<string, (s: FaultSpec) => void> = {
 	submit500: (s) => push(s, 'submitErrors', 'ambiguous500'),
 	submitReset: (s) => push(s, 'submitErrors', 'ambiguousReset'),
 	submitSlow: (s) => push(s, 'submitErrors', 'ambiguousSlow'),
+	list500: (s) => push(s, 'listErrors', 500),
+	list502: (s) => push(s, 'listErrors', 502),
+	list503: (s) => push(s, 'listErrors', 503),
+	listNoOutput: (s) => (s.listNoOutput = true),
 	noResults: (s) => (s.noResultsPolls = 2),
 	expired: (s) => (s.expired = true),
 	providerCancel: (s) => (s.endAs = 'canceled'),
@@ -24,7 +28,9 @@ const WORDS: Record<string, (s: FaultSpec) => void> = {
 	unreadableImage: (s) => (s.unreadableImage = true),
 };
 
-function push<K extends 'pollErrors' | 'submitErrors'>(s: FaultSpec, key: K, v: K extends 'pollErrors' ? PollError : SubmitError): void {
+type Listed = 'pollErrors' | 'submitErrors' | 'listErrors';
+
+function push<K extends Listed>(s: FaultSpec, key: K, v: K extends 'pollErrors' ? PollError : K extends 'listErrors' ? ListError : SubmitError): void {
 	const list = (s[key] ?? []) as Array<typeof v>;
 	list.push(v);
 	(s as Record<string, unknown>)[key] = list;
@@ -69,7 +75,7 @@ export function mergeFaults(...specs: FaultSpec[]): FaultSpec {
 	for (const s of specs) {
 		for (const [k, v] of Object.entries(s) as Array<[keyof FaultSpec, unknown]>) {
 			if (v === undefined) continue;
-			if ((k === 'pollErrors' || k === 'submitErrors') && Array.isArray(v)) {
+			if ((k === 'pollErrors' || k === 'submitErrors' || k === 'listErrors') && Array.isArray(v)) {
 				(out as Record<string, unknown>)[k] = [...((out[k] as unknown[]) ?? []), ...v];
 			} else (out as Record<string, unknown>)[k] = v;
 		}

@@ -55,6 +55,8 @@ export type TaskStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'can
 
 export type PollError = 429 | 500 | 502 | 503 | 'html' | 'invalidJson' | 'reset';
 export type SubmitError = 429 | 'ambiguous500' | 'ambiguousReset' | 'ambiguousSlow';
+/** A server error the provider's list endpoint answers instead of the list. */
+export type ListError = 500 | 502 | 503;
 
 export interface FaultSpec {
 	/** Terminal failure, with this message when a string. */
@@ -86,6 +88,10 @@ export interface FaultSpec {
 	paramsBody?: boolean;
 	/** With paramsBody: the params body is refused too, 422 (the image cannot be read), nothing created. */
 	unreadableImage?: boolean;
+	/** The next list requests of this task's provider answer these, in order (while the task exists). */
+	listErrors?: ListError[];
+	/** The task's entry in a list answer leaves its outputs out (its own status request still has them). */
+	listNoOutput?: boolean;
 }
 
 export interface EmulatedTask {
@@ -123,6 +129,8 @@ export interface EmulatedTask {
 	noResultsLeft: number;
 	/** Remaining injected poll errors. */
 	pollErrorsLeft: PollError[];
+	/** Remaining injected list errors (answered by the provider's list endpoint). */
+	listErrorsLeft: ListError[];
 	/** Provider-specific data (external ids, webhook filters, …). */
 	extra: Record<string, unknown>;
 }
@@ -166,6 +174,8 @@ export interface EmulatorStats {
 	submitsRejected: Record<string, number>;
 	duplicateSubmits: number;
 	statusRequests: Record<string, number>;
+	/** Requests to a provider's list endpoint (one answers many tasks; not in statusRequests), faulted ones too. */
+	listRequests: Record<string, number>;
 	cancelRequests: number;
 	fileRequests: number;
 	fileRequestsWithAuthorization: number;

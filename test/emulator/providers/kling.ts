@@ -182,14 +182,28 @@ export function kling(engine: Engine): ProviderModule {
 		engine.poll(ctx, task, () => envelope(taskData(task, engine.takeNoResults(task))));
 	}
 
+	/**
+	 * "Query Task (List)" [C, motion-control docs]: `pageNum` (default 1, 1–1000) and `pageSize`
+	 * (default 30, 1–500); `data` is an array of the single query's task objects. Newest first [I];
+	 * other query parameters are refused [I] (strict, so a typo shows in tests).
+	 */
 	function list(ctx: Ctx): void {
-		// [I] list endpoint, by analogy with Kling's other task types.
-		const pageNum = Number(ctx.query.get('pageNum') ?? '1');
-		const pageSize = Number(ctx.query.get('pageSize') ?? '30');
-		if (!Number.isInteger(pageNum) || pageNum < 1 || pageNum > 1000 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500)
-			return send(ctx.res, klingError(400, 1201, 'pageNum must be 1–1000 and pageSize 1–500'));
-		const all = engine.tasks('kling').slice().reverse();
-		send(ctx.res, envelope(all.slice((pageNum - 1) * pageSize, pageNum * pageSize).map((t) => taskData(t))));
+		const unknown = [...ctx.query.keys()].filter((k) => k !== 'pageNum' && k !== 'pageSize');
+		if (unknown.length) return send(ctx.res, klingError(400, 1201, `Unknown query parameter: ${unknown.join(', ')}`));
+		const intParam = (name: string, fallback: number, max: number): number | undefined => {
+			const raw = ctx.query.get(name);
+			if (raw === null) return fallback;
+			const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+			return n >= 1 && n <= max ? n : undefined;
+		};
+		const pageNum = intParam('pageNum', 1, 1000);
+		const pageSize = intParam('pageSize', 30, 500);
+		if (pageNum === undefined || pageSize === undefined)
+			return send(ctx.res, klingError(400, 1201, 'pageNum must be an integer 1–1000 and pageSize an integer 1–500'));
+		engine.list(ctx, 'kling', () => {
+			const page = engine.tasks('kling').slice().reverse().slice((pageNum - 1) * pageSize, pageNum * pageSize);
+			return envelope(page.map((t) => taskData(t, t.faults.listNoOutput === true)));
+		});
 	}
 
 	function callback(task: EmulatedTask, event: TaskEvent) {

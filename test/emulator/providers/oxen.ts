@@ -167,14 +167,31 @@ export function oxen(engine: Engine): ProviderModule {
 		send(ctx.res, json(200, { status: 'success', generation_id: task.id }));
 	}
 
+	/**
+	 * "List Generations" [C, async_queue.mdx]: `{count, generations}`, entries shaped like the single
+	 * query. Without `status` only active generations (queued, processing); with it, that status only.
+	 * Filters `namespace`, `model`, `status`, `media_type`, `repo`, `folder`; no pagination is documented.
+	 * Other query parameters and unknown status words are refused [I].
+	 */
 	function list(ctx: Ctx): void {
+		const known = ['namespace', 'model', 'status', 'media_type', 'repo', 'folder'];
+		const unknown = [...ctx.query.keys()].filter((k) => !known.includes(k));
+		if (unknown.length) return send(ctx.res, oxenError(400, 'bad_request', 'Bad Request', `Unknown query parameter: ${unknown.join(', ')}`));
 		const status = ctx.query.get('status');
+		if (status !== null && !Object.values(STATUS).includes(status))
+			return send(ctx.res, oxenError(400, 'bad_request', 'Bad Request', `status must be one of ${Object.values(STATUS).join(', ')}`));
+		const mediaType = ctx.query.get('media_type');
+		if (mediaType !== null && mediaType !== 'image' && mediaType !== 'video')
+			return send(ctx.res, oxenError(400, 'bad_request', 'Bad Request', 'media_type must be image or video'));
 		const model = ctx.query.get('model');
-		const items = engine
-			.tasks('oxen')
-			.map((t) => item(t))
-			.filter((i) => (!status || i.status === status) && (!model || i.model_name === model));
-		send(ctx.res, json(200, { generations: items })); // [I] list envelope
+		engine.list(ctx, 'oxen', () => {
+			const items = engine
+				.tasks('oxen')
+				.map((t) => item(t, t.faults.listNoOutput === true))
+				.filter((i) => (status ? i.status === status : i.status === 'queued' || i.status === 'processing'))
+				.filter((i) => (!model || i.model_name === model) && (!mediaType || i.media_type === mediaType));
+			return json(200, { count: items.length, generations: items });
+		});
 	}
 
 	const MODEL_OBJECT = {

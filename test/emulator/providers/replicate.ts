@@ -155,9 +155,47 @@ export function replicate(engine: Engine): ProviderModule {
 		send(ctx.res, ok(200, prediction(task)));
 	}
 
+	/**
+	 * "List predictions" [C, HTTP reference]: 100 per page, most recent first, `next`/`previous` cursor
+	 * URLs; filters `created_after`, `created_before` (ISO 8601) and `source` (only `web`, which has
+	 * none here: every emulated prediction comes from the API). Entries are prediction objects with
+	 * `output`, as the documented example shows. Other query parameters are refused [I].
+	 */
 	function list(ctx: Ctx): void {
-		const results = engine.tasks('replicate').slice().reverse().map((t) => prediction(t));
-		send(ctx.res, ok(200, { next: null, previous: null, results }));
+		const PAGE = 100;
+		const known = ['cursor', 'created_after', 'created_before', 'source'];
+		const unknown = [...ctx.query.keys()].filter((k) => !known.includes(k));
+		if (unknown.length) return send(ctx.res, problem(400, 'Bad Request', `Unknown query parameter: ${unknown.join(', ')}`));
+		const time = (name: string): number | undefined | null => {
+			const raw = ctx.query.get(name);
+			if (raw === null) return undefined;
+			const t = /^\d{4}-\d{2}-\d{2}/.test(raw) ? Date.parse(raw) : NaN;
+			return Number.isFinite(t) ? t : null;
+		};
+		const after = time('created_after');
+		const before = time('created_before');
+		if (after === null || before === null) return send(ctx.res, problem(400, 'Bad Request', 'created_after and created_before must be ISO 8601 date-times'));
+		const source = ctx.query.get('source');
+		if (source !== null && source !== 'web') return send(ctx.res, problem(400, 'Bad Request', 'source must be "web"'));
+		const cursor = ctx.query.get('cursor');
+		const offset = cursor === null ? 0 : /^\d+$/.test(cursor) ? Number(cursor) : NaN; // [I] opaque cursor, a page offset here
+		if (!Number.isFinite(offset)) return send(ctx.res, problem(400, 'Bad Request', 'Invalid cursor'));
+		engine.list(ctx, 'replicate', () => {
+			const all = engine
+				.tasks('replicate')
+				.filter((t) => source === null && (after === undefined || t.createdAt >= after) && (before === undefined || t.createdAt < before))
+				.reverse();
+			const link = (at: number): string => {
+				const q = new URLSearchParams(ctx.query);
+				q.set('cursor', String(at));
+				return `${base()}/predictions?${q.toString()}`;
+			};
+			const results = all.slice(offset, offset + PAGE).map((t) => {
+				const entry = prediction(t);
+				return t.faults.listNoOutput ? { ...entry, output: null } : entry;
+			});
+			return ok(200, { next: offset + PAGE < all.length ? link(offset + PAGE) : null, previous: offset > 0 ? link(Math.max(0, offset - PAGE)) : null, results });
+		});
 	}
 
 	// ---------- files ----------
