@@ -96,3 +96,41 @@ it('Get Status for many task ids stays within the budget too', async () => {
 	expect(result.items).toHaveLength(8);
 	expect(emu.pollingReport().peakPerSecond).toBeLessThanOrEqual(3);
 });
+
+describe('one list request for the whole wave, where the provider documents a list endpoint', () => {
+	it.each([
+		['kling', 0],
+		['replicate', 0],
+		// Oxen's list shows only active generations: each ended task is then asked once on its own.
+		['oxen', 10],
+	] as const)('%s: the batch is watched with list requests, not a request per task per Poll Interval', async (provider, singlesAtEnd) => {
+		emu.jobMs = 3000;
+		const result = await runKling(emu, { provider, parameters: params({ pollInterval: 0.5 }), input: items(10) });
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items.map((item) => item.json.status)).toEqual(Array(10).fill('completed'));
+		expect(result.items.every((item) => typeof item.json.videoUrl === 'string')).toBe(true);
+		const stats = emu.stats();
+		expect(stats.listRequests[provider]).toBeGreaterThan(0);
+		// Plain polling: about 6 checks per task (3 s at 0.5 s); here a few lists plus the tasks' own checks at their end.
+		expect(stats.statusRequests[provider]).toBeLessThanOrEqual(singlesAtEnd + 2);
+		expect(stats.listRequests[provider] + stats.statusRequests[provider]).toBeLessThan(20);
+	});
+
+	it('a failing list falls back to each task asking on its own, and the batch completes', async () => {
+		emu.jobMs = 2000;
+		const input = items(6, undefined, (index) => (index === 0 ? 'list503,list503,list503' : ''));
+		const result = await runKling(emu, { provider: 'kling', parameters: params({ pollInterval: 0.5 }), input });
+		expect(result.error?.message).toBeUndefined();
+		expect(result.items.map((item) => item.json.status)).toEqual(Array(6).fill('completed'));
+		expect(emu.stats().statusRequests.kling).toBeGreaterThanOrEqual(6);
+	});
+
+	it('a list entry without its outputs is not a completed item: that task is asked on its own', async () => {
+		emu.jobMs = 1500;
+		const input = items(4, undefined, () => 'listNoOutput');
+		const result = await runKling(emu, { provider: 'replicate', parameters: params({ pollInterval: 0.5 }), input });
+		expect(result.items.map((item) => item.json.status)).toEqual(Array(4).fill('completed'));
+		expect(result.items.every((item) => typeof item.json.videoUrl === 'string')).toBe(true);
+		expect(emu.stats().statusRequests.replicate).toBeGreaterThanOrEqual(4);
+	});
+});

@@ -45,6 +45,8 @@ export interface PolledTask {
 	lastCheckAt?: number;
 	/** A transient error asked for a retry at this time (backoff, Retry-After). */
 	retryAt?: number;
+	/** The list left this task out (or without its outputs): its next check is its own request. */
+	single?: boolean;
 	deliver?: (outcome: PollOutcome) => void;
 	reject?: (error: unknown) => void;
 }
@@ -55,7 +57,12 @@ export interface PollerSettings {
 	perSecond: number;
 	signal: AbortSignal | undefined;
 	check(handle: TaskHandle): Promise<HttpOutcome>;
+	/** The provider's documented list endpoint: states by task id, or undefined when the request failed. */
+	list?: { maxTasks: number; run(handles: TaskHandle[]): Promise<Map<string, TaskState> | undefined> };
 }
+
+/** After this many failed list requests in a run, every task is checked on its own. */
+const LIST_FAILURES_MAX = 3;
 
 /**
  * Every status check of one run goes through here: one rate limit for the run (evenly spaced slots,
@@ -82,6 +89,7 @@ export class Poller {
 	private pumping = false;
 	private doze: AbortController | undefined;
 	private dozeUntil = 0;
+	private listFailures = 0;
 
 	constructor(private readonly settings: PollerSettings) {
 		this.spacingMs = 1000 / Math.max(0.01, settings.perSecond);
@@ -207,8 +215,16 @@ export class Poller {
 				}
 				this.nextSlotAt = now + this.spacingMs;
 				if (next.scout && !this.learned) this.scoutNextAt = now + this.scoutGap(now);
+				const wave = this.listWave(task, now);
+				if (wave) {
+					task.deliver = deliver;
+					task.reject = reject;
+					this.sendList(wave, now);
+					continue;
+				}
 				task.lastCheckAt = now;
 				task.retryAt = undefined;
+				task.single = undefined;
 				void this.settings.check(task.handle).then(
 					(outcome) => {
 						if (outcome.kind === 'state') task.state = outcome.state;
@@ -223,6 +239,56 @@ export class Poller {
 		} finally {
 			this.pumping = false;
 		}
+	}
+
+	/**
+	 * Where the provider documents a list endpoint, the task due now brings every waiting task along:
+	 * one request answers the whole wave (at least two tasks; one is asked on its own).
+	 */
+	private listWave(first: PolledTask, now: number): PolledTask[] | undefined {
+		const list = this.settings.list;
+		if (!list || first.single || this.listFailures >= LIST_FAILURES_MAX) return undefined;
+		const wave = [first];
+		for (const task of this.tasks) {
+			if (wave.length >= list.maxTasks) break;
+			if (task !== first && task.deliver && !task.single && task.deadline > now) wave.push(task);
+		}
+		return wave.length >= 2 ? wave : undefined;
+	}
+
+	private sendList(wave: PolledTask[], now: number): void {
+		const waiting = wave.map((task) => ({ task, deliver: task.deliver!, reject: task.reject! }));
+		for (const task of wave) {
+			task.deliver = undefined;
+			task.reject = undefined;
+			task.retryAt = undefined;
+		}
+		void this.settings.list!.run(wave.map((task) => task.handle)).then(
+			(states) => {
+				if (!states) this.listFailures++;
+				let fellBack: PolledTask | undefined;
+				for (const { task, deliver, reject } of waiting) {
+					const state = states?.get(task.handle.taskId);
+					// Left out, or ended without its outputs in the list: its own request, at once.
+					if (!state || (state.status === 'completed' && state.videoUrls.length === 0)) {
+						task.single = true;
+						task.retryAt = Date.now();
+						task.deliver = deliver;
+						task.reject = reject;
+						fellBack = task;
+						continue;
+					}
+					task.lastCheckAt = now;
+					task.state = state;
+					this.learn(task, now, { kind: 'state', state });
+					deliver({ kind: 'state', state });
+				}
+				if (fellBack) this.kick(fellBack);
+			},
+			(error: unknown) => {
+				for (const { reject } of waiting) reject(error);
+			},
+		);
 	}
 
 	/** The waiting task due first. */

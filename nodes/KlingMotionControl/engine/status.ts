@@ -14,7 +14,20 @@ export function newPoller(rt: Omit<Runtime, 'poller'>): Poller {
 		perSecond: documented === undefined ? rt.settings.statusRate : Math.min(documented, rt.settings.statusRate),
 		signal: rt.signal,
 		check: async (handle) => await checkOnce(rt, handle),
+		list: rt.adapter.statusList && {
+			maxTasks: rt.adapter.statusList.maxTasks,
+			run: async (handles) => await listOnce(rt, handles),
+		},
 	});
+}
+
+/** One list request for many tasks (the adapter's documented list endpoint); undefined if it failed. */
+async function listOnce(rt: Omit<Runtime, 'poller'>, handles: TaskHandle[]): Promise<Map<string, TaskState> | undefined> {
+	const list = rt.adapter.statusList!;
+	const outcome = await send(rt, list.build(handles, rt.ctx));
+	if (outcome.kind !== 'ok') return undefined;
+	const parsed = tryParse(() => list.parse(outcome.response.body, handles, rt.ctx));
+	return 'value' in parsed ? parsed.value : undefined;
 }
 
 /** One status request, and the follow-up request the adapter asks for (a separate result endpoint). */

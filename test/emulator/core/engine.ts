@@ -386,6 +386,8 @@ export class Engine {
 	 */
 	list(ctx: Ctx, provider: ProviderId, build: () => Reply): void {
 		this.stats.listRequests[provider]++;
+		// A list request is a status request too, for the polling report (one for many tasks).
+		this.statusTimes.push(Date.now());
 		const carrier = this.taskList.find((t) => t.provider === provider && this.alive(t) && t.listErrorsLeft.length > 0);
 		const fault = carrier?.listErrorsLeft.shift();
 		if (fault === undefined) {
