@@ -9,6 +9,7 @@ export const DEFAULTS = {
 	timeout: 30,
 	concurrency: 20,
 	binaryPropertyName: 'data',
+	statusRate: DEFAULT_STATUS_RATE,
 };
 
 /** Per-run settings of the engine (from the first item's options). */
@@ -49,6 +50,6 @@ export function engineSettings(fns: IExecuteFunctions): EngineSettings {
 		requestTimeoutMs: 120_000,
 		concurrency: Math.floor(positive(first.concurrency, DEFAULTS.concurrency)),
 		cancelOnTimeout: first.cancelOnTimeout === true,
-		statusRate: positive(first.statusRate, DEFAULT_STATUS_RATE),
+		statusRate: positive(first.statusRate, DEFAULTS.statusRate),
 	};
 }
