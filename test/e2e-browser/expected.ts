@@ -15,7 +15,7 @@ export type OperationId = keyof typeof OPERATION_LABELS;
 
 /** Options of Submit (labels as shown in "Add Option"); Submit and Wait adds what waiting needs. */
 const COMMON_SUBMIT_OPTIONS = ['Concurrency', 'Keep Original Sound', 'Max Cost (USD)', 'Pre-Flight Check', 'Timeout (Minutes)'];
-const WAIT_OPTIONS = ['Cancel on Timeout', 'Download Video', 'Poll Interval (Seconds)', 'Put Video in Field'];
+const WAIT_OPTIONS = ['Cancel on Timeout', 'Download Video', 'Poll Interval (Seconds)', 'Put Video in Field', 'Status Requests per Second'];
 /** The provider-specific options, by the capability feature that allows them. */
 const FEATURE_OPTIONS: Record<string, string[]> = {
 	callbackUrl: ['Callback URL'],
@@ -29,8 +29,8 @@ export const ALL_FEATURE_OPTIONS = Object.values(FEATURE_OPTIONS).flat();
 
 /** Options of the task operations: only what the operation does (Get Status checks once, Cancel downloads nothing). */
 const TASK_OPTIONS: Record<Exclude<OperationId, 'submit' | 'submitAndWait'>, string[]> = {
-	waitForCompletion: ['Cancel on Timeout', 'Download Video', 'Poll Interval (Seconds)', 'Put Video in Field', 'Timeout (Minutes)'],
-	getStatus: ['Download Video', 'Put Video in Field'],
+	waitForCompletion: ['Cancel on Timeout', 'Download Video', 'Poll Interval (Seconds)', 'Put Video in Field', 'Status Requests per Second', 'Timeout (Minutes)'],
+	getStatus: ['Download Video', 'Put Video in Field', 'Status Requests per Second'],
 	cancel: [],
 };
 const QUALITY_LABELS = { standard: 'Standard (720p)', pro: 'Pro (1080p)' } as const;
