@@ -107,7 +107,12 @@ export async function openNode(page: Page, baseUrl: string, workflowId: string, 
 async function dropdownNames(page: Page): Promise<string[]> {
 	const items = page.locator(SEL.dropdownItem);
 	await items.first().waitFor();
-	return (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim()).filter(Boolean);
+	// The list can be visible a moment before its entries have their text (seen on a loaded machine).
+	for (let attempt = 0; ; attempt++) {
+		const names = (await items.allInnerTexts()).map((t) => t.split('\n')[0].trim()).filter(Boolean);
+		if (names.length || attempt >= 10) return names;
+		await page.waitForTimeout(300);
+	}
 }
 
 /** Entries of an options parameter's dropdown (opened and closed again). */
