@@ -116,8 +116,14 @@ async function dropdownNames(page: Page): Promise<string[]> {
 }
 
 /** Entries of an options parameter's dropdown (opened and closed again). */
+/** Another dropdown (the credential list after a credential step) may still be fading out: let it go first. */
+async function noDropdownOpen(page: Page): Promise<void> {
+	await page.locator(SEL.dropdownItem).first().waitFor({ state: 'hidden', timeout: 3000 }).catch(() => undefined);
+}
+
 export async function optionNames(page: Page, ndv: Locator, param: string): Promise<string[]> {
 	const input = ndv.locator(SEL.param(param));
+	await noDropdownOpen(page);
 	await input.click();
 	try {
 		return await dropdownNames(page);
@@ -128,6 +134,7 @@ export async function optionNames(page: Page, ndv: Locator, param: string): Prom
 }
 
 export async function choose(page: Page, ndv: Locator, param: string, optionName: string): Promise<void> {
+	await noDropdownOpen(page);
 	await ndv.locator(SEL.param(param)).click();
 	const items = page.locator(SEL.dropdownItem);
 	await items.first().waitFor();
@@ -161,6 +168,7 @@ export async function parameterLabels(ndv: Locator): Promise<string[]> {
 export async function pickCredential(page: Page, ndv: Locator, credentialId: string): Promise<void> {
 	await ndv.locator(SEL.credentialSelect).click();
 	await page.locator(SEL.credentialItem(credentialId)).click();
+	await noDropdownOpen(page);
 }
 
 /**
