@@ -90,6 +90,8 @@ export class Poller {
 	private doze: AbortController | undefined;
 	private dozeUntil = 0;
 	private listFailures = 0;
+	/** The scouts of the current set of tasks (recomputed when a task comes or goes). */
+	private scoutCache: Set<PolledTask> | undefined;
 
 	constructor(private readonly settings: PollerSettings) {
 		this.spacingMs = 1000 / Math.max(0.01, settings.perSecond);
@@ -100,11 +102,13 @@ export class Poller {
 	track(handle: TaskHandle, deadline: number, state?: TaskState, clipSeconds?: number): PolledTask {
 		const task: PolledTask = { handle, startedAt: Date.now(), deadline, state, clipSeconds };
 		this.tasks.add(task);
+		this.scoutCache = undefined;
 		return task;
 	}
 
 	untrack(task: PolledTask): void {
 		this.tasks.delete(task);
+		this.scoutCache = undefined;
 	}
 
 	/** Waits for this task's next status check (run when the schedule and the budget allow it). */
@@ -291,28 +295,34 @@ export class Poller {
 		);
 	}
 
-	/** The waiting task due first. */
+	/** The waiting task due first (the pump runs this for every check: no allocation per task). */
 	private pick(): { task: PolledTask; dueAt: number; scout: boolean } | undefined {
-		let best: { task: PolledTask; dueAt: number; scout: boolean } | undefined;
+		let best: PolledTask | undefined;
+		let bestDue = Infinity;
+		let bestScout = false;
 		const scouts = this.learned ? undefined : this.scoutSet();
 		for (const task of this.tasks) {
 			if (!task.deliver) continue;
 			const scout = scouts?.has(task) ?? false;
 			const dueAt = this.dueAt(task, scout);
-			if (!best || dueAt < best.dueAt || (dueAt === best.dueAt && (task.lastCheckAt ?? 0) < (best.task.lastCheckAt ?? 0))) {
-				best = { task, dueAt, scout };
+			if (!best || dueAt < bestDue || (dueAt === bestDue && (task.lastCheckAt ?? 0) < (best.lastCheckAt ?? 0))) {
+				best = task;
+				bestDue = dueAt;
+				bestScout = scout;
 			}
 		}
-		return best;
+		return best && { task: best, dueAt: bestDue, scout: bestScout };
 	}
 
 	/** The tasks expected to end first: the shortest clips (pre-flight), then the earliest submits. */
 	private scoutSet(): Set<PolledTask> {
+		if (this.scoutCache) return this.scoutCache;
 		const tasks = [...this.tasks];
 		if (tasks.some((task) => task.clipSeconds !== undefined)) {
 			tasks.sort((a, b) => (a.clipSeconds ?? Infinity) - (b.clipSeconds ?? Infinity) || a.startedAt - b.startedAt);
 		}
-		return new Set(tasks.slice(0, this.scouts));
+		this.scoutCache = new Set(tasks.slice(0, this.scouts));
+		return this.scoutCache;
 	}
 
 	/** The scouts' shared cadence: about once a second at first, stretching to the Poll Interval. */
