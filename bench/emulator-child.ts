@@ -9,6 +9,8 @@ async function main() {
 		let result: unknown = null;
 		if (message.cmd === 'stats') result = { ...emu.stats(), tasks: emu.tasks().length, requests: emu.requests.length };
 		if (message.cmd === 'polling') result = emu.pollingReport();
+		// When each request of the last run arrived (ms since the epoch), for the benchmark's replay floor.
+		if (message.cmd === 'timeline') result = emu.requests.map((request) => request.at);
 		if (message.cmd === 'reset') emu.reset();
 		if (message.cmd === 'jobMs') emu.jobMs = message.value ?? emu.jobMs;
 		process.send?.({ id: message.id, result });
