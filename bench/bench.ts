@@ -115,8 +115,6 @@ async function replayFloorMs(url: string, offsets: number[], items: number): Pro
 	return (cpu.user + cpu.system) / 1000 / items;
 }
 
-
-
 interface Polling {
 	statusRequests: number;
 	peakPerSecond: number;
@@ -174,7 +172,7 @@ async function main() {
 		const input = Array.from({ length: count }, (_, index) => ({
 			json: { image: `${info.cdnUrl}/media/char.png?${tag}=${index}`, video: `${info.cdnUrl}/media/clip.mp4?duration=5&w=720&h=1280` },
 		}));
-			const cpu0 = process.cpuUsage();
+		const cpu0 = process.cpuUsage();
 		const result = await runKlingWith(credentials, { provider: PROVIDER, parameters: {}, input, nodeType });
 		const cpu = process.cpuUsage(cpu0);
 		if (result.items.length !== count) throw new Error(`helper floor: ${result.error?.message ?? 'missing items'}`);
@@ -207,7 +205,7 @@ async function main() {
 		const runs: Array<{ wall: number; cpuMs: number; mainMs?: number; floorMs: number; replayMs: number; helperMs: number; requests: number; completed: number; statusRequests: number; duplicates: number; polling: Polling }> = [];
 		for (let repeat = 0; repeat < REPEAT; repeat++) {
 			await ask(child, 'reset');
-					if (session && PROFILE) await session.post('Profiler.start');
+			if (session && PROFILE) await session.post('Profiler.start');
 			if (session && HEAP_PROFILE) {
 				// Node 20's typings lack the two include flags V8 takes (every allocation, collected or not).
 				const sampling = { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
