@@ -1,4 +1,9 @@
 /** Pre-flight through the node: bad clips refused before any submit, costs on every item, budget guard. */
+import { getEventListeners } from 'node:events';
+
+import type { IExecuteFunctions, INodeType } from 'n8n-workflow';
+
+import { KlingMotionControl } from '../../nodes/KlingMotionControl/KlingMotionControl.node';
 import { startEmulator, type Emulator } from '../emulator';
 import { runKling } from '../harness/kling';
 import type { ProviderId } from '../../nodes/KlingMotionControl/providers/types';
@@ -43,6 +48,38 @@ it.each(['', '&moov=end'])('moov %s is probed with a few small range reads', asy
 	const result = await run('fal', `duration=5&w=720&h=1280&bytes=20000000${moov}`);
 	expect(result.items[0].json).toMatchObject({ status: 'completed', motionVideo: { durationSeconds: 5, width: 720, height: 1280 } });
 	expect(emu.stats().rangeRequests).toBeLessThanOrEqual(4);
+});
+
+it('range reads let go of their requests: nothing is left on the execution\'s cancel signal', async () => {
+	// n8n keeps one cancel signal per execution; a request whose release never runs stays on it (with its
+	// socket and read buffers) until the execution ends — for a batch, one per item for the whole wait.
+	const node = new KlingMotionControl();
+	const seen: number[] = [];
+	const nodeType = Object.assign(Object.create(node) as INodeType, {
+		async execute(this: IExecuteFunctions) {
+			const signal = this.getExecutionCancelSignal()!;
+			seen.push(getEventListeners(signal, 'abort').length);
+			const output = await node.execute.call(this);
+			seen.push(getEventListeners(signal, 'abort').length);
+			return output;
+		},
+	});
+	const result = await runKling(emu, {
+		provider: 'waveSpeed',
+		nodeType,
+		parameters: {
+			operation: 'submitAndWait',
+			imageUrl: '={{ $json.image }}',
+			videoUrl: `${emu.cdnUrl}/media/clip.mp4?duration=5&w=720&h=1280`,
+			characterOrientation: 'image',
+			quality: 'pro',
+			options: { pollInterval: 0.05, timeout: 0.5 },
+		},
+		input: Array.from({ length: 6 }, (_, index) => ({ json: { image: `${emu.cdnUrl}/media/char.png?w=720&h=1280&item=${index}` } })),
+	});
+	expect(result.items.map((item) => item.json.status)).toEqual(Array(6).fill('completed'));
+	expect(emu.requests.filter((r) => r.provider === 'cdn').length).toBeGreaterThanOrEqual(7);
+	expect(seen).toEqual([seen[0], seen[0]]);
 });
 
 it('an unprobeable clip (no range support) still runs, with a note', async () => {

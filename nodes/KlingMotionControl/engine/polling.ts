@@ -96,7 +96,6 @@ export class Poller {
 	constructor(private readonly settings: PollerSettings) {
 		this.spacingMs = 1000 / Math.max(0.01, settings.perSecond);
 		this.scouts = Math.max(1, Math.ceil(settings.pollIntervalMs / SCOUT_SPACING_MS));
-		settings.signal?.addEventListener('abort', () => this.doze?.abort(), { once: true });
 	}
 
 	track(handle: TaskHandle, deadline: number, state?: TaskState, clipSeconds?: number): PolledTask {
@@ -333,15 +332,22 @@ export class Poller {
 		return Math.min(p, Math.max(p / this.scouts, elapsed / 60));
 	}
 
-	/** sleep() that "Stop execution" and a newly due task can end early. */
+	/**
+	 * sleep() that "Stop execution" and a newly due task can end early. The execution's signal is
+	 * listened to only while dozing: a listener left on it would keep the poller until the execution ends.
+	 */
 	private async sleep(ms: number): Promise<void> {
 		const doze = new AbortController();
+		const stop = () => doze.abort();
+		const signal = this.settings.signal;
 		this.doze = doze;
 		this.dozeUntil = Date.now() + ms;
-		if (this.settings.signal?.aborted) doze.abort();
+		if (signal?.aborted) doze.abort();
+		else signal?.addEventListener('abort', stop, { once: true });
 		try {
 			await sleep(ms, doze.signal);
 		} finally {
+			signal?.removeEventListener('abort', stop);
 			if (this.doze === doze) this.doze = undefined;
 		}
 	}

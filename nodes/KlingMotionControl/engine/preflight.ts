@@ -29,7 +29,7 @@ export interface PreflightOutcome {
 type ByteStream = AsyncIterable<Uint8Array> & {
 	destroy?: () => void;
 	on?: (event: string, listener: (value?: unknown) => void) => unknown;
-	removeAllListeners?: () => unknown;
+	off?: (event: string, listener: (value?: unknown) => void) => unknown;
 };
 
 function joinChunks(chunks: Uint8Array[], total: number, limit: number): Uint8Array {
@@ -47,11 +47,16 @@ function joinChunks(chunks: Uint8Array[], total: number, limit: number): Uint8Ar
 	return body;
 }
 
-/** The first `limit` bytes of a stream, then the stream is closed (plain events: cheaper than for-await). */
+/**
+ * The first `limit` bytes of a stream, then the stream is closed (plain events: cheaper than
+ * for-await). Only this reader's own listeners are taken off: n8n's request helper (axios) listens
+ * for the stream's end to release the request, and the execution's cancel signal keeps every
+ * request whose release never ran — its socket and read buffers — until the execution ends.
+ */
 async function readAtMost(stream: ByteStream, limit: number): Promise<Uint8Array> {
 	const chunks: Uint8Array[] = [];
 	let total = 0;
-	if (typeof stream.on !== 'function') {
+	if (typeof stream.on !== 'function' || typeof stream.off !== 'function') {
 		for await (const chunk of stream) {
 			chunks.push(chunk);
 			total += chunk.length;
@@ -61,26 +66,34 @@ async function readAtMost(stream: ByteStream, limit: number): Promise<Uint8Array
 		return joinChunks(chunks, total, limit);
 	}
 	const on = stream.on.bind(stream);
+	const off = stream.off.bind(stream);
 	await new Promise<void>((resolve, reject) => {
+		const onData = (chunk?: unknown) => {
+			chunks.push(chunk as Uint8Array);
+			total += (chunk as Uint8Array).length;
+			if (total >= limit) finish();
+		};
+		const onEnd = () => finish();
+		const onError = (error?: unknown) => finish(error ?? new Error('read failed'));
+		// Errors after the stream is closed on purpose are of no interest.
+		const ignore = () => {};
 		let done = false;
 		const finish = (error?: unknown) => {
 			if (done) return;
 			done = true;
-			stream.removeAllListeners?.();
-			// Errors after the stream is closed on purpose are of no interest.
-			on('error', () => {});
+			off('data', onData);
+			off('end', onEnd);
+			off('close', onEnd);
+			off('error', onError);
+			on('error', ignore);
 			stream.destroy?.();
 			if (error) reject(error instanceof Error ? error : new Error(String(error)));
 			else resolve();
 		};
-		on('data', (chunk) => {
-			chunks.push(chunk as Uint8Array);
-			total += (chunk as Uint8Array).length;
-			if (total >= limit) finish();
-		});
-		on('end', () => finish());
-		on('close', () => finish());
-		on('error', (error) => finish(error ?? new Error('read failed')));
+		on('data', onData);
+		on('end', onEnd);
+		on('close', onEnd);
+		on('error', onError);
 	});
 	return joinChunks(chunks, total, limit);
 }
@@ -122,19 +135,19 @@ async function probeBinaryVideo(fns: IExecuteFunctions, input: BinaryInput): Pro
 }
 
 // A batch often animates many characters with one motion clip: probe each URL once per execution.
-const probeCache = new WeakMap<IExecuteFunctions, Map<string, Promise<FetchedRange>>>();
+/**
+ * Probe results of this execution by URL: a clip (or image) that every item shares is read once per
+ * run. The results are kept, not the bytes read: a batch of distinct images would otherwise hold each
+ * image's first 64 KiB until the execution ends.
+ */
+const probeCache = new WeakMap<IExecuteFunctions, Map<string, Promise<unknown>>>();
 
-function cachedFetcher(fns: IExecuteFunctions): RangeFetcher {
-	const fetcher = rangeFetcher(fns);
+function cachedProbe<T>(fns: IExecuteFunctions, key: string, probe: () => Promise<T>): Promise<T> {
 	let cache = probeCache.get(fns);
 	if (!cache) probeCache.set(fns, (cache = new Map()));
-	const ranges = cache;
-	return async (url, range) => {
-		const key = `${url} ${range ? `${range.start}-${range.end}` : '*'}`;
-		let pending = ranges.get(key);
-		if (!pending) ranges.set(key, (pending = fetcher(url, range)));
-		return await pending;
-	};
+	let pending = cache.get(key) as Promise<T> | undefined;
+	if (!pending) cache.set(key, (pending = probe()));
+	return pending;
 }
 
 function costInfo(estimate: CostEstimate): IDataObject {
@@ -151,16 +164,16 @@ function costInfo(estimate: CostEstimate): IDataObject {
 
 /** The clip's and the image's headers, from their URLs (range reads) or the files of earlier nodes. */
 async function probeInputs(fns: IExecuteFunctions, request: MotionControlRequest, binaries: Partial<Record<MediaKind, BinaryInput>>) {
-	const fetcher = cachedFetcher(fns);
+	const fetcher = rangeFetcher(fns);
 	const failed = (error: unknown) => ({ probed: false as const, reason: String(error), requests: 0, bytesRead: 0 });
 	return await Promise.all([
 		(binaries.video
 			? probeBinaryVideo(fns, binaries.video)
-			: probeVideoUrl(request.videoUrl, fetcher)
+			: cachedProbe(fns, `video ${request.videoUrl}`, async () => await probeVideoUrl(request.videoUrl, fetcher))
 		).catch(failed),
 		(binaries.image
 			? readBuffer(fns, binaries.image).then((bytes) => probeImageBytes(bytes))
-			: probeImageUrl(request.imageUrl, fetcher)
+			: cachedProbe(fns, `image ${request.imageUrl}`, async () => await probeImageUrl(request.imageUrl, fetcher))
 		).catch(failed),
 	]);
 }
