@@ -12,7 +12,10 @@
  * CPU is counted for the whole process (all threads: the node's JavaScript, n8n's engine and request
  * helper, V8's garbage collector and compiler threads) and, on Linux, for the main JavaScript thread alone.
  * No phase forces a garbage collection first: a forced full collection leaves V8 a tight heap limit,
- * which makes the next burst pay for extra full collections no running n8n server would make.
+ * which makes the next burst pay for extra full collections no running n8n server would make. In the
+ * long profile each phase starts after BENCH_SETTLE_MS (12 s) idle instead, as a scheduled batch meets
+ * an idle server: run back to back, a phase pays for the collections the phase before it left
+ * pending (V8's memory reducer runs them once the process has been quiet for about 8 s).
  *
  * Two floors under the node, both the same number of bare requests through the HTTP stack of n8n's
  * request helper with no node at all: "burst" sends them all at once (the cheapest way to send them);
@@ -40,7 +43,9 @@ import { runKlingWith } from '../test/harness/kling';
 import { helperFloorNode } from './helperFloor';
 
 const LONG = process.argv.includes('long');
-const PROFILE_DEFAULTS = LONG ? { job: '60000', sizes: '200', repeat: '1', warmup: '1', sequential: '0' } : { job: '5000', sizes: '1,10,100', repeat: '5', warmup: '2', sequential: '10' };
+const PROFILE_DEFAULTS = LONG
+	? { job: '60000', sizes: '200', repeat: '1', warmup: '1', sequential: '0', settle: '12000' }
+	: { job: '5000', sizes: '1,10,100', repeat: '5', warmup: '2', sequential: '10', settle: '0' };
 const T = Number(process.env.BENCH_JOB_MS ?? PROFILE_DEFAULTS.job);
 // The node's own default poll interval (10 s): what a user gets without tuning.
 const POLL_S = Number(process.env.BENCH_POLL_S ?? 10);
@@ -56,6 +61,14 @@ const PROFILE = process.env.BENCH_PROFILE;
 const HEAP_PROFILE = process.env.BENCH_HEAP_PROFILE;
 /** The node's Status Requests per Second (default: the node's own default). */
 const STATUS_RATE = process.env.BENCH_STATUS_RATE ? Number(process.env.BENCH_STATUS_RATE) : undefined;
+/**
+ * Idle time before each measured phase (the node, then each floor): longer than V8's memory reducer
+ * waits (8 s) before it collects what a busy phase left, so no phase pays for the one before it.
+ */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? PROFILE_DEFAULTS.settle);
+const settle = async () => {
+	if (SETTLE_MS > 0) await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+};
 
 /** CPU milliseconds of this process's main thread (Linux /proc; clock ticks of 10 ms), or undefined. */
 function mainThreadCpuMs(): number | undefined {
@@ -205,6 +218,7 @@ async function main() {
 		const runs: Array<{ wall: number; cpuMs: number; mainMs?: number; floorMs: number; replayMs: number; helperMs: number; requests: number; completed: number; statusRequests: number; duplicates: number; polling: Polling }> = [];
 		for (let repeat = 0; repeat < REPEAT; repeat++) {
 			await ask(child, 'reset');
+			await settle();
 			if (session && PROFILE) await session.post('Profiler.start');
 			if (session && HEAP_PROFILE) {
 				// Node 20's typings lack the two include flags V8 takes (every allocation, collected or not).
@@ -230,11 +244,17 @@ async function main() {
 			const stats = await ask(child, 'stats');
 			const polling = (await ask(child, 'polling')) as unknown as Polling;
 			const requests = Number(stats.requests);
+			await settle();
+			const floorMs = await httpFloorMs(`${info.cdnUrl}/media/char.png?floor=1`, requests, size, size);
+			await settle();
+			const replayMs = await replayFloorMs(`${info.cdnUrl}/media/char.png?floor=2`, offsets, size);
+			await settle();
+			const helperMs = await helperFloorMs(size, requests / size, `f${size}-${repeat}`);
 			runs.push({
 				requests,
-				floorMs: await httpFloorMs(`${info.cdnUrl}/media/char.png?floor=1`, requests, size, size),
-				replayMs: await replayFloorMs(`${info.cdnUrl}/media/char.png?floor=2`, offsets, size),
-				helperMs: await helperFloorMs(size, requests / size, `f${size}-${repeat}`),
+				floorMs,
+				replayMs,
+				helperMs,
 				wall: wallSeconds,
 				cpuMs: (cpu.user + cpu.system) / 1000 / size,
 				mainMs: main0 !== undefined && main1 !== undefined ? (main1 - main0) / size : undefined,
