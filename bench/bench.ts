@@ -4,7 +4,7 @@
  * batch run one item after another (how peer nodes work), with the targets beside the figures.
  *
  *   BENCH_JOB_MS=5000 BENCH_POLL_S=1 BENCH_PROVIDER=waveSpeed BENCH_SIZES=1,10,100 npm run bench
- *   npm run bench -- long      # the "long jobs" profile: T = 60 s, 200 items, one measured run
+ *   npm run bench -- long      # the "long jobs" profile: T = 60 s, 200 items, the median of 3 runs
  *
  * Polling figures come from the emulator's own request log: status requests per task, their peak in
  * any one second and mean rate, and per task the delay between its end and the answer that said so.
@@ -44,7 +44,7 @@ import { helperFloorNode } from './helperFloor';
 
 const LONG = process.argv.includes('long');
 const PROFILE_DEFAULTS = LONG
-	? { job: '60000', sizes: '200', repeat: '1', warmup: '1', sequential: '0', settle: '12000' }
+	? { job: '60000', sizes: '200', repeat: '3', warmup: '1', sequential: '0', settle: '12000' }
 	: { job: '5000', sizes: '1,10,100', repeat: '5', warmup: '2', sequential: '10', settle: '0' };
 const T = Number(process.env.BENCH_JOB_MS ?? PROFILE_DEFAULTS.job);
 // The node's own default poll interval (10 s): what a user gets without tuning.
