@@ -134,11 +134,10 @@ async function probeBinaryVideo(fns: IExecuteFunctions, input: BinaryInput): Pro
 	return probeVideoBytes(await readBuffer(fns, input));
 }
 
-// A batch often animates many characters with one motion clip: probe each URL once per execution.
 /**
- * Probe results of this execution by URL: a clip (or image) that every item shares is read once per
- * run. The results are kept, not the bytes read: a batch of distinct images would otherwise hold each
- * image's first 64 KiB until the execution ends.
+ * Probe results of this execution by URL: a batch often animates many characters with one motion
+ * clip, which is read once per execution. The results are kept, not the bytes read: a batch of
+ * distinct images would otherwise hold each image's first 64 KiB until the execution ends.
  */
 const probeCache = new WeakMap<IExecuteFunctions, Map<string, Promise<unknown>>>();
 
