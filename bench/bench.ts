@@ -27,10 +27,9 @@
  * BENCH_PROFILE=/tmp/run writes a V8 CPU profile of each measured batch (not of start-up or warm-up);
  * BENCH_HEAP_PROFILE=/tmp/run a sampling heap profile (every allocation, collected or not).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import path from 'node:path';
 
 import { OutboundHttp } from '@n8n/backend-network';
 import { Container } from '@n8n/di';
@@ -40,6 +39,7 @@ import { PROVIDERS } from '../nodes/KlingMotionControl/providers';
 import type { ProviderId } from '../nodes/KlingMotionControl/providers/types';
 import { EMULATOR_KEYS } from '../test/emulator';
 import { runKlingWith } from '../test/harness/kling';
+import { forkEmulator, runBatch } from './batch';
 import { helperFloorNode } from './helperFloor';
 
 const LONG = process.argv.includes('long');
@@ -150,13 +150,7 @@ function ask(child: ChildProcess, cmd: string, value?: number): Promise<Record<s
 }
 
 async function main() {
-	const child = fork(path.join(__dirname, 'emulator-child.ts'), [], {
-		execArgv: ['-r', 'ts-node/register/transpile-only'],
-		env: { ...process.env, BENCH_JOB_MS: String(T) },
-	});
-	const info = await new Promise<{ url: string; cdnUrl: string; falStorageBaseUrl: string }>((resolve) =>
-		child.once('message', (message: { result: never }) => resolve(message.result)),
-	);
+	const { child, info } = await forkEmulator({ BENCH_JOB_MS: String(T) });
 	const adapter = PROVIDERS[PROVIDER];
 	const data: ICredentialDataDecryptedObject =
 		PROVIDER === 'kling'
@@ -165,18 +159,10 @@ async function main() {
 	const credentials = { [adapter.credentialType]: data };
 
 	const run = async (count: number, tag: string) =>
-		await runKlingWith(credentials, {
-			provider: PROVIDER,
-			parameters: {
-				operation: 'submitAndWait',
-				imageUrl: '={{ $json.image }}',
-				videoUrl: `${info.cdnUrl}/media/clip.mp4?duration=5&w=720&h=1280`,
-				characterOrientation: 'image',
-				quality: 'pro',
-				prompt: 'dance',
-				options: { pollInterval: POLL_S, timeout: 10, concurrency: Math.max(count, 1), preflight: PREFLIGHT, ...(STATUS_RATE ? { statusRate: STATUS_RATE } : {}) },
-			},
-			input: Array.from({ length: count }, (_, index) => ({ json: { image: `${info.cdnUrl}/media/char.png?${tag}=${index}` } })),
+		await runBatch(credentials, PROVIDER, info.cdnUrl, count, tag, {
+			pollInterval: POLL_S,
+			preflight: PREFLIGHT,
+			...(STATUS_RATE ? { statusRate: STATUS_RATE } : {}),
 		});
 
 	/** CPU per item of the smallest node sending the same requests through n8n's request helper (helperFloor.ts). */

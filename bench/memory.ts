@@ -5,25 +5,19 @@
  *
  *   BENCH_OUTPUT_MB=300 npm run bench:memory
  */
-import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { EMULATOR_KEYS } from '../test/emulator';
 import { binaryService } from '../test/harness/n8n';
 import { runKlingWith } from '../test/harness/kling';
+import { forkEmulator } from './batch';
 
 const MB = 1024 * 1024;
 const OUTPUT_MB = Number(process.env.BENCH_OUTPUT_MB ?? 300);
 
 async function main() {
-	const child = fork(path.join(__dirname, 'emulator-child.ts'), [], {
-		execArgv: ['-r', 'ts-node/register/transpile-only'],
-		env: { ...process.env, BENCH_JOB_MS: '500', BENCH_OUTPUT_BYTES: String(OUTPUT_MB * MB) },
-	});
-	const info = await new Promise<{ url: string; cdnUrl: string }>((resolve) =>
-		child.once('message', (message: { result: never }) => resolve(message.result)),
-	);
+	const { child, info } = await forkEmulator({ BENCH_JOB_MS: '500', BENCH_OUTPUT_BYTES: String(OUTPUT_MB * MB) });
 	const credentials = { klingMcFalApi: { apiKey: EMULATOR_KEYS.fal, baseUrl: `${info.url}/fal` } };
 	const run = async (image: string) =>
 		await runKlingWith(credentials, {

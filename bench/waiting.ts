@@ -6,11 +6,8 @@
  *
  *   BENCH_WAIT_ITEMS=200 BENCH_JOB_MS=20000 npm run bench:waiting
  */
-import { fork } from 'node:child_process';
-import path from 'node:path';
-
 import { EMULATOR_KEYS } from '../test/emulator';
-import { runKlingWith } from '../test/harness/kling';
+import { forkEmulator, runBatch } from './batch';
 
 const ITEMS = Number(process.env.BENCH_WAIT_ITEMS ?? 200);
 const T = Number(process.env.BENCH_JOB_MS ?? 20000);
@@ -25,28 +22,9 @@ function retained(): { heap: number; buffers: number } {
 
 async function main() {
 	if (!global.gc) throw new Error('run with node --expose-gc (npm run bench:waiting does)');
-	const child = fork(path.join(__dirname, 'emulator-child.ts'), [], {
-		execArgv: ['-r', 'ts-node/register/transpile-only'],
-		env: { ...process.env, BENCH_JOB_MS: String(T) },
-	});
-	const info = await new Promise<{ url: string; cdnUrl: string }>((resolve) =>
-		child.once('message', (message: { result: never }) => resolve(message.result)),
-	);
+	const { child, info } = await forkEmulator({ BENCH_JOB_MS: String(T) });
 	const credentials = { klingMcWaveSpeedApi: { apiKey: EMULATOR_KEYS.waveSpeed, baseUrl: `${info.url}/waveSpeed` } };
-	const run = async (count: number, tag: string) =>
-		await runKlingWith(credentials, {
-			provider: 'waveSpeed',
-			parameters: {
-				operation: 'submitAndWait',
-				imageUrl: '={{ $json.image }}',
-				videoUrl: `${info.cdnUrl}/media/clip.mp4?duration=5&w=720&h=1280`,
-				characterOrientation: 'image',
-				quality: 'pro',
-				prompt: 'dance',
-				options: { pollInterval: 10, timeout: 10, concurrency: count },
-			},
-			input: Array.from({ length: count }, (_, index) => ({ json: { image: `${info.cdnUrl}/media/char.png?${tag}=${index}` } })),
-		});
+	const run = async (count: number, tag: string) => await runBatch(credentials, 'waveSpeed', info.cdnUrl, count, tag, { pollInterval: 10 });
 	// Warm-up (module loading, JIT), then the baseline just before the measured batch.
 	await run(20, 'warm');
 	const before = retained();
@@ -57,8 +35,8 @@ async function main() {
 	const completed = result.items.filter((item) => item.json.status === 'completed').length;
 	const per = (bytes: number) => `${(bytes / ITEMS / KB).toFixed(1)} KB (${(bytes / KB / KB).toFixed(1)} MB in all)`;
 	console.log(`${ITEMS} items waiting for jobs of ${T / 1000} s (WaveSpeedAI protocol, pre-flight on), half-way through the wait:`);
-	console.log(`  JavaScript heap kept per waiting item:   ${per(during.heap - before.heap)}`);
-	console.log(`  ArrayBuffers kept per waiting item:      ${per(during.buffers - before.buffers)} (socket and read buffers)`);
+	console.log(`  JavaScript heap kept per waiting item:  ${per(during.heap - before.heap)}`);
+	console.log(`  socket and read buffers kept per item:  ${per(during.buffers - before.buffers)}`);
 	console.log(`  completed: ${completed}/${ITEMS}`);
 	child.kill();
 	if (completed !== ITEMS) process.exitCode = 1;
